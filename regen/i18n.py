@@ -1,0 +1,87 @@
+"""Interface text and locale-aware formatting for English and Japanese.
+
+Catalogues are flat JSON files in ``regen/locales/`` (``en.json``, ``ja.json``) mapping dotted keys to
+text with ``{name}`` placeholders. Every key must exist in both; ``tests/unit/test_i18n.py`` enforces it.
+Numbers, percentages and money are formatted with babel for the chosen locale.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LANGUAGES: tuple[str, ...] = ("en", "ja")
+DEFAULT_LANGUAGE = "en"
+LANGUAGE_NAMES = {"en": "English", "ja": "日本語"}
+_LOCALES = {"en": "en_GB", "ja": "ja_JP"}
+_DIR = Path(__file__).parent / "locales"
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, str]:
+    """The catalogue for ``lang`` (a dict of key → text)."""
+    with open(_DIR / f"{normalise(lang)}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def normalise(lang: object) -> str:
+    """A supported language code for any input (unknown → English)."""
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, lang: str, **params: object) -> str:
+    """Translate ``key`` into ``lang``, filling ``{placeholders}`` from ``params``.
+
+    A missing key falls back to English, then to the key itself, so the interface never crashes on
+    a missing translation (the catalogue test catches it before release).
+    """
+    text = catalogue(normalise(lang)).get(key)
+    if text is None:
+        text = catalogue(DEFAULT_LANGUAGE).get(key, key)
+    return text.format(**params) if params else text
+
+
+def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
+    return key in catalogue(normalise(lang))
+
+
+def locale(lang: str) -> str:
+    return _LOCALES[normalise(lang)]
+
+
+def number(value: float | int | None, lang: str, digits: int = 0) -> str:
+    """``12,345`` / ``12,345`` with locale grouping; an en dash for missing values."""
+    if value is None or value != value:  # None or NaN
+        return "–"
+    pattern = "#,##0" if digits == 0 else "#,##0." + "0" * digits
+    return format_decimal(value, format=pattern, locale=locale(lang))
+
+
+def signed(value: float | int | None, lang: str) -> str:
+    """A number with an explicit sign, for changes (``+1,200``)."""
+    if value is None or value != value:
+        return "–"
+    text = number(abs(value), lang)
+    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+
+
+def percent(value: float | None, lang: str, digits: int = 0) -> str:
+    if value is None or value != value:
+        return "–"
+    pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
+    return format_percent(value, format=pattern, locale=locale(lang))
+
+
+def money(value: float | None, currency: str, lang: str) -> str:
+    if value is None or value != value:
+        return "–"
+    return format_currency(round(value), currency, locale=locale(lang))
+
+
+def label(kind: str, code: object, lang: str) -> str:
+    """Display name of a vocabulary code, e.g. ``label("sector", "care", "ja")``; unknown codes shown as-is."""
+    key = f"{kind}.{code}"
+    return t(key, lang) if has(key) else str(code)

@@ -1,0 +1,48 @@
+"""Controlled vocabularies shared by the schema, the sample generator and the interface.
+
+Codes are stable identifiers stored in data and URLs; their display names live in the i18n
+catalogues under ``legal_form.<code>``, ``sector.<code>``, ``precision.<code>`` and ``country.<code>``.
+"""
+
+from __future__ import annotations
+
+COUNTRIES: tuple[str, ...] = ("GB", "JP")
+
+# Legal forms of social and employee-owned enterprises, by country where they exist.
+LEGAL_FORMS: dict[str, tuple[str, ...]] = {
+    "GB": (
+        "cic",  # Community interest company
+        "cooperative",  # Co-operative society
+        "cbs",  # Community benefit society
+        "employee_owned",  # Employee-owned company (EOT)
+        "charity",  # Charity / CIO
+        "clg",  # Company limited by guarantee
+    ),
+    "JP": (
+        "npo",  # 特定非営利活動法人 (NPO法人)
+        "general_inc",  # 一般社団法人
+        "workers_coop",  # 労働者協同組合
+        "kk",  # 株式会社 (social business)
+        "cooperative",  # 協同組合
+    ),
+}
+ALL_LEGAL_FORMS: tuple[str, ...] = tuple(dict.fromkeys(f for forms in LEGAL_FORMS.values() for f in forms))
+
+SECTORS: tuple[str, ...] = (
+    "care",  # Health and social care
+    "food",  # Food and hospitality
+    "energy",  # Community energy
+    "reuse",  # Recycling, reuse and repair
+    "construction",  # Construction and housing
+    "training",  # Education, training and employment support
+    "arts",  # Arts, culture and heritage
+    "transport",  # Community transport
+    "digital",  # Digital and creative services
+    "tourism",  # Tourism and leisure
+    "agriculture",  # Agriculture, forestry and fisheries
+    "retail",  # Community shops and retail
+)
+
+GEO_PRECISIONS: tuple[str, ...] = ("exact", "postcode", "place", "area")
+
+CURRENCIES: dict[str, str] = {"GB": "GBP", "JP": "JPY"}
