@@ -186,7 +186,7 @@ def validate(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, list[Problem
     # Optional columns that are absent are added empty so that the output shape is stable.
     for name, column in schema.columns.items():
         if name not in frame.columns and not column.required:
-            frame[name] = pd.NA
+            frame[name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     problems: list[Problem] = []
     missing = [name for name, col in schema.columns.items() if col.required and name not in frame.columns]
     if missing:

@@ -1,0 +1,234 @@
+"""Figures the pages show, computed from a :class:`Panel` built once per dataset.
+
+Definitions (also on the About page):
+- **job**: one person on the payroll in the year (headcount, ``employees``), whatever the hours.
+- **FTE**: full-time equivalent (``fte``), where reported.
+- **active** in year *Y*: founded in or before *Y* and not closed in or before *Y*
+  (``founded <= Y`` and (``closed`` empty or ``closed > Y``)).
+- **jobs added since a base year**: jobs in the end year minus jobs in the base year (net change).
+- **five-year survival**: of the enterprises founded in the chosen years that are old enough to be judged
+  (founded at least five years before the last year with data), the share still trading five years on
+  (no closing year, or a closing year after founding year + 5).
+
+A Panel keeps numpy arrays so that a filter or year change costs a few vectorised passes rather
+than a pandas join and group-by (see ``benchmarks/``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from regen.dataset import Dataset
+from regen.filters import DIMENSIONS, Filters
+
+SURVIVAL_YEARS = 5
+
+
+@dataclass
+class Panel:
+    enterprises: pd.DataFrame  # one row per enterprise, positional index 0..n-1
+    figures: pd.DataFrame  # yearly figures sorted by year, with ``pos`` = enterprise row
+    ent_pos: np.ndarray  # figures row → enterprise row
+    year: np.ndarray  # figures row → year
+    employees: np.ndarray
+    fte: np.ndarray
+    disadvantaged: np.ndarray
+    founded: np.ndarray
+    closed: np.ndarray  # float, NaN when still trading
+    year_min: int
+    year_max: int
+    year_start: np.ndarray  # figures rows of year y are [year_start[y-min], year_start[y-min+1])
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return self.year_min, self.year_max
+
+    def mask(self, filters: Filters) -> np.ndarray:
+        """Boolean mask over enterprises for the dimension filters (fast path on categorical codes)."""
+        mask = np.ones(len(self.enterprises), dtype=bool)
+        for name, chosen in filters.selections().items():
+            column = self.enterprises[name]
+            codes = column.cat.codes.to_numpy()
+            wanted = np.flatnonzero(column.cat.categories.isin(chosen))
+            mask &= np.isin(codes, wanted)
+        if filters.search.strip():
+            from regen.filters import enterprise_mask
+
+            mask &= enterprise_mask(self.enterprises, Filters(search=filters.search))
+        return mask
+
+
+def build_panel(dataset: Dataset) -> Panel:
+    ent = dataset.enterprises.reset_index(drop=True).copy()
+    for name in DIMENSIONS:
+        ent[name] = ent[name].astype("category")
+    pos = pd.Series(np.arange(len(ent)), index=ent["enterprise_id"].astype(str))
+    fig = dataset.figures
+    fig = fig[fig["enterprise_id"].isin(pos.index)]  # figures of unknown enterprises are not shown
+    fig = fig.sort_values(["year", "enterprise_id"], kind="stable").reset_index(drop=True)
+    ent_pos = pos.reindex(fig["enterprise_id"].astype(str)).to_numpy(dtype=np.int64)
+    year = fig["year"].to_numpy(dtype=np.int64)
+    if len(year):
+        ymin, ymax = int(year.min()), int(year.max())
+    else:
+        ymin = ymax = int(pd.Timestamp.now().year)
+    starts = np.searchsorted(year, np.arange(ymin, ymax + 2))
+    fig = fig.assign(pos=ent_pos)
+
+    def num(frame: pd.DataFrame, column: str) -> np.ndarray:
+        if column not in frame:
+            return np.full(len(frame), np.nan)
+        return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+
+    return Panel(
+        enterprises=ent,
+        figures=fig,
+        ent_pos=ent_pos,
+        year=year,
+        employees=np.nan_to_num(num(fig, "employees")),
+        fte=num(fig, "fte"),
+        disadvantaged=num(fig, "disadvantaged_hires"),
+        founded=num(ent, "founded"),
+        closed=num(ent, "closed"),
+        year_min=ymin,
+        year_max=ymax,
+        year_start=starts,
+    )
+
+
+def active_mask(panel: Panel, year: int) -> np.ndarray:
+    """Enterprises active in ``year`` (see module docstring)."""
+    return (panel.founded <= year) & ~(panel.closed <= year)
+
+
+def jobs_by_year(panel: Panel, mask: np.ndarray) -> pd.DataFrame:
+    """Per year: jobs (headcount), FTE, disadvantaged hires and active enterprises, for masked enterprises."""
+    n_years = panel.year_max - panel.year_min + 1
+    rows = mask[panel.ent_pos]
+    offset = panel.year - panel.year_min
+    jobs = np.bincount(offset, weights=np.where(rows, panel.employees, 0.0), minlength=n_years)
+    fte_w = np.where(rows, np.nan_to_num(panel.fte), 0.0)
+    fte = np.bincount(offset, weights=fte_w, minlength=n_years)
+    dis = np.bincount(offset, weights=np.where(rows, np.nan_to_num(panel.disadvantaged), 0.0), minlength=n_years)
+    reporting = np.bincount(offset, weights=(rows & ~np.isnan(panel.fte)).astype(float), minlength=n_years)
+    years = np.arange(panel.year_min, panel.year_max + 1)
+    founded = panel.founded[mask]
+    closed = panel.closed[mask]
+    # active enterprises per year: founded <= y and not closed <= y, via cumulative counts
+    born = np.bincount(np.clip(founded[~np.isnan(founded)] - panel.year_min, 0, None).astype(int), minlength=n_years + 1)[:n_years]
+    gone = closed[~np.isnan(closed)]
+    died = np.bincount(np.clip(gone - panel.year_min, 0, None).astype(int), minlength=n_years + 1)
+    died = died[:n_years] if len(died) >= n_years else np.pad(died, (0, n_years - len(died)))
+    active = np.cumsum(born) - np.cumsum(died)
+    return pd.DataFrame({
+        "year": years,
+        "jobs": jobs.astype(np.int64),
+        "fte": np.where(reporting > 0, fte, np.nan),
+        "disadvantaged_hires": dis.astype(np.int64),
+        "enterprises": active.astype(np.int64),
+    })
+
+
+def survival(panel: Panel, mask: np.ndarray, cohort: tuple[int, int], years: int = SURVIVAL_YEARS) -> tuple[float | None, int]:
+    """Share of enterprises founded in ``cohort`` (inclusive) still trading ``years`` on, and the cohort size.
+
+    Only enterprises founded at least ``years`` before the panel's last year are judged; returns
+    ``(None, 0)`` when none are.
+    """
+    last_judgeable = min(cohort[1], panel.year_max - years)
+    founded = panel.founded
+    in_cohort = mask & (founded >= cohort[0]) & (founded <= last_judgeable)
+    size = int(in_cohort.sum())
+    if size == 0:
+        return None, 0
+    closed = panel.closed[in_cohort]
+    alive = np.isnan(closed) | (closed > founded[in_cohort] + years)
+    return float(alive.mean()), size
+
+
+@dataclass(frozen=True)
+class Headline:
+    year: int
+    base_year: int
+    enterprises: int
+    jobs: int
+    fte: float | None
+    jobs_added: int
+    disadvantaged_hires: int
+    survival: float | None
+    survival_cohort: int
+
+
+def headline(panel: Panel, filters: Filters, series: pd.DataFrame | None = None) -> Headline:
+    """Headline figures for the end year of the filter's range, compared with its start year."""
+    base, year = filters.years(panel.years)
+    mask = panel.mask(filters)
+    if series is None:
+        series = jobs_by_year(panel, mask)
+    at = series.set_index("year")
+    now = at.loc[year]
+    rate, size = survival(panel, mask, (base, year))
+    fte = None if pd.isna(now["fte"]) else float(now["fte"])
+    return Headline(
+        year=year,
+        base_year=base,
+        enterprises=int(now["enterprises"]),
+        jobs=int(now["jobs"]),
+        fte=fte,
+        jobs_added=int(now["jobs"] - at.loc[base, "jobs"]),
+        disadvantaged_hires=int(now["disadvantaged_hires"]),
+        survival=rate,
+        survival_cohort=size,
+    )
+
+
+def snapshot(panel: Panel, mask: np.ndarray, year: int) -> pd.DataFrame:
+    """Enterprises with figures in ``year`` that pass ``mask``: one row each with its employees that year."""
+    year = int(np.clip(year, panel.year_min, panel.year_max))
+    lo, hi = panel.year_start[year - panel.year_min], panel.year_start[year - panel.year_min + 1]
+    pos = panel.ent_pos[lo:hi]
+    keep = mask[pos]
+    pos = pos[keep]
+    frame = panel.enterprises.iloc[pos].reset_index(drop=True)
+    frame["employees"] = panel.employees[lo:hi][keep].astype(np.int64)
+    frame["fte"] = panel.fte[lo:hi][keep]
+    frame["year"] = year
+    return frame
+
+
+def jobs_by(panel: Panel, mask: np.ndarray, year: int, column: str) -> pd.DataFrame:
+    """Jobs and enterprises in ``year`` grouped by an enterprise column (e.g. sector), largest first."""
+    snap = snapshot(panel, mask, year)
+    if snap.empty:
+        return pd.DataFrame({column: [], "jobs": [], "enterprises": []})
+    out = snap.groupby(column, observed=True).agg(jobs=("employees", "sum"), enterprises=("enterprise_id", "size"))
+    return out.reset_index().sort_values("jobs", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def latest_figures(panel: Panel, mask: np.ndarray, year: int | None = None) -> pd.DataFrame:
+    """One row per masked enterprise with its latest figures up to ``year`` (all years if None)."""
+    fig = panel.figures
+    if year is not None:
+        fig = fig.iloc[: panel.year_start[min(year, panel.year_max) - panel.year_min + 1]]
+    fig = fig[mask[fig["pos"].to_numpy()]]
+    last = fig.drop_duplicates("pos", keep="last").set_index("pos")  # sorted by year, so last = latest
+    ent = panel.enterprises[mask].copy()
+    pos = np.flatnonzero(mask)
+    for column in ("year", "employees", "fte", "disadvantaged_hires", "volunteers", "turnover", "currency"):
+        if column in last.columns:
+            ent["latest_" + column if column == "year" else column] = last[column].reindex(pos).to_numpy()
+    return ent.reset_index(drop=True)
+
+
+def history(panel: Panel, enterprise_id: str) -> pd.DataFrame:
+    """Yearly figures of one enterprise, oldest first."""
+    fig = panel.figures
+    return fig[fig["enterprise_id"] == enterprise_id].drop(columns=["pos"]).reset_index(drop=True)
+
+
+def enterprise(panel: Panel, enterprise_id: str) -> pd.Series | None:
+    hit = panel.enterprises[panel.enterprises["enterprise_id"] == enterprise_id]
+    return None if hit.empty else hit.iloc[0]
