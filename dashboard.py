@@ -1,0 +1,56 @@
+"""Regen Atlas entry point and Overview page: headline figures, jobs over time, a small map.
+
+Run with ``make run`` (or ``streamlit run dashboard.py``). Other pages live in ``pages/`` (Streamlit's
+classic multipage mode) and share the set-up in ``regen_app.setup``.
+"""
+
+import streamlit as st
+
+from regen import charts, geo, i18n, metrics
+from regen_app.setup import setup_page
+
+ctx = setup_page("overview")
+t, lang = ctx.t, ctx.lang
+base, year = ctx.years
+
+st.title(t("overview.title"))
+st.markdown(t("overview.intro"))
+
+mask = ctx.panel.mask(ctx.filters)
+series = metrics.jobs_by_year(ctx.panel, mask)
+head = metrics.headline(ctx.panel, ctx.filters, series)
+
+cols = st.columns(5)
+cols[0].metric(t("metric.enterprises", year=year), i18n.number(head.enterprises, lang))
+cols[1].metric(t("metric.jobs", year=year), i18n.number(head.jobs, lang))
+cols[2].metric(t("metric.fte", year=year), i18n.number(head.fte, lang))
+cols[3].metric(t("metric.jobs_added", base=base), i18n.signed(head.jobs_added, lang),
+               delta=None if head.jobs_added == 0 else i18n.signed(head.jobs_added, lang),
+               help=t("metric.jobs_added_help", base=base, year=year))
+cols[4].metric(t("metric.survival"), i18n.percent(head.survival, lang),
+               help=t("metric.survival_help", n=i18n.number(head.survival_cohort, lang)))
+
+if head.enterprises == 0 and head.jobs == 0:
+    st.warning(t("filters.empty"), icon=":material/filter_alt_off:")
+
+st.subheader(t("overview.jobs_over_time"))
+st.plotly_chart(charts.jobs_over_time(series, lang, base_year=base, year=year), key="jobs_chart",
+                config={"displaylogo": False})
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader(t("overview.where", year=year))
+    points = metrics.snapshot(ctx.panel, mask, year)
+    view = geo.fit_view(points["lat"], points["lon"]) if len(points) else geo.VIEWS["sunderland"]
+    from regen_app import cache
+
+    fig = charts.points_map(points, colour_by="sector", lang=lang, view=view,
+                            boundaries=[cache.boundaries("countries")], height=420)
+    fig.update_layout(showlegend=False)
+    st.plotly_chart(fig, key="overview_map", config={"displaylogo": False, "scrollZoom": False})
+    st.page_link("pages/1_map.py", label=t("overview.open_map"), icon=":material/arrow_forward:")
+with right:
+    st.subheader(t("overview.by_sector", year=year))
+    by_sector = metrics.jobs_by(ctx.panel, mask, year, "sector")
+    st.plotly_chart(charts.jobs_by_category(by_sector, "sector", lang, height=420), key="sector_chart",
+                    config={"displaylogo": False})

@@ -1,0 +1,108 @@
+"""Map: enterprises as points (or H3 hexagons) in a chosen year, with play, quick jumps and cards."""
+
+import streamlit as st
+
+from regen import charts, geo, i18n, metrics
+from regen_app import cache
+from regen_app import state as keys
+from regen_app.cards import enterprise_card
+from regen_app.setup import setup_page
+
+POINT_LIMIT = 20_000  # above this many points the map switches to hexagons (bounded payload)
+PLAY_SECONDS = 1.2
+
+ctx = setup_page("map")
+t, lang = ctx.t, ctx.lang
+base, end = ctx.years
+mask = ctx.panel.mask(ctx.filters)
+
+st.title(t("map.title"))
+
+c1, c2, c3 = st.columns([1.2, 1.2, 1.6])
+with c1:
+    mode = st.radio(t("map.mode"), ("points", "hexes"), format_func=lambda m: t(f"map.mode.{m}"),
+                    horizontal=True, key=keys.MAP_MODE, bind="query-params")
+with c2:
+    colour_by = st.radio(t("map.colour_by"), ("sector", "legal_form"), format_func=lambda c: t(f"filters.{c}"),
+                         horizontal=True, key=keys.MAP_COLOUR, bind="query-params", disabled=(mode == "hexes"))
+with c3:
+    view_keys = ("auto", *geo.VIEWS)
+    view_key = st.selectbox(t("map.jump"), view_keys, key=keys.MAP_VIEW, bind="query-params",
+                            format_func=lambda k: t("map.jump.auto") if k == "auto" else geo.VIEWS[k][f"label_{lang}"])
+
+
+def _toggle_play() -> None:
+    playing = not st.session_state.get(keys.MAP_PLAYING, False)
+    st.session_state[keys.MAP_PLAYING] = playing
+    if playing and st.session_state.get(keys.MAP_YEAR, end) >= end:
+        st.session_state[keys.MAP_YEAR] = base  # start again from the first year
+
+
+playing = st.session_state.get(keys.MAP_PLAYING, False)
+
+
+@st.fragment(run_every=PLAY_SECONDS if playing else None)
+def map_section() -> None:
+    if st.session_state.get(keys.MAP_PLAYING, False):
+        current = st.session_state.get(keys.MAP_YEAR, base)
+        if current >= end:
+            st.session_state[keys.MAP_PLAYING] = False
+            st.rerun()
+        st.session_state[keys.MAP_YEAR] = min(end, max(base, current) + 1)
+    if keys.MAP_YEAR in st.session_state and not base <= st.session_state[keys.MAP_YEAR] <= end:
+        st.session_state[keys.MAP_YEAR] = end
+    ycol, bcol = st.columns([6, 1], vertical_alignment="bottom")
+    with bcol:
+        st.button(t("map.pause") if st.session_state.get(keys.MAP_PLAYING) else t("map.play"), on_click=_toggle_play,
+                  icon=":material/pause:" if st.session_state.get(keys.MAP_PLAYING) else ":material/play_arrow:",
+                  key="play_button", width="stretch", disabled=base == end)
+    with ycol:
+        if base < end:
+            year = st.slider(t("map.year"), min_value=base, max_value=end, value=end, key=keys.MAP_YEAR,
+                             bind="query-params")
+        else:
+            year = end
+            st.markdown(t("map.year_fixed", year=year))
+
+    points = metrics.snapshot(ctx.panel, mask, year)
+    boundaries = [cache.boundaries("countries")]
+    if view_key == "japan" or geo.VIEWS.get(view_key, {}).get("country") == "JP" or (
+            view_key == "auto" and len(points) and (points["country"] == "JP").all()):
+        boundaries.append(cache.boundaries("jp_prefectures"))
+    if view_key == "auto":
+        view = geo.fit_view(points["lat"], points["lon"]) if len(points) else geo.VIEWS["sunderland"]
+    else:
+        view = geo.VIEWS[view_key]
+
+    show_hexes = mode == "hexes" or len(points) > POINT_LIMIT
+    total_jobs = int(points["employees"].sum()) if len(points) else 0
+    st.markdown(t("map.summary", year=year, n=i18n.number(len(points), lang), jobs=i18n.number(total_jobs, lang)))
+    map_col, card_col = st.columns([3, 1.25])
+    with map_col:
+        if show_hexes:
+            if mode != "hexes":
+                st.caption(t("map.too_many", limit=i18n.number(POINT_LIMIT, lang)))
+            resolution = geo.resolution_for_zoom(view["zoom"])
+            hexes = geo.hex_aggregate(points, resolution)
+            fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=boundaries)
+            st.plotly_chart(fig, key="hex_map", config={"displaylogo": False, "scrollZoom": True})
+            st.caption(t("map.hex_note", res=resolution))
+        else:
+            fig = charts.points_map(points, colour_by=colour_by, lang=lang, view=view, boundaries=boundaries)
+            event = st.plotly_chart(fig, key="points_map", on_select="rerun", selection_mode="points",
+                                    config={"displaylogo": False, "scrollZoom": True})
+            chosen = [p.get("customdata", [None])[0] for p in (event.selection.points if event else [])]
+            chosen = [c for c in chosen if c]
+            if chosen:
+                st.session_state[keys.MAP_SELECTED] = chosen[0]
+            st.caption(t("map.click_hint"))
+    with card_col:
+        selected = st.session_state.get(keys.MAP_SELECTED)
+        if selected and metrics.enterprise(ctx.panel, selected) is not None:
+            enterprise_card(ctx, selected)
+        else:
+            st.info(t("map.card_empty"), icon=":material/touch_app:")
+
+
+map_section()
+st.caption(t("map.attribution"))

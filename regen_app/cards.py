@@ -1,0 +1,48 @@
+"""The enterprise card shown when a point on the map is clicked."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from regen import charts, i18n, metrics, places
+from regen_app import state as keys
+from regen_app.setup import Context, area_name, literal
+
+
+def enterprise_card(ctx: Context, enterprise_id: str) -> None:
+    t, lang = ctx.t, ctx.lang
+    row = metrics.enterprise(ctx.panel, enterprise_id)
+    if row is None:
+        return
+    with st.container(border=True, key="enterprise_card"):
+        top, close = st.columns([5, 1])
+        with top:
+            st.markdown(f"#### {literal(row['name'])}")
+            if isinstance(row.get("name_ja"), str) and row["name_ja"]:
+                st.markdown(literal(row["name_ja"]))
+        with close:
+            st.button("", icon=":material/close:", key="close_card", help=t("card.close"),
+                      on_click=lambda: st.session_state.pop(keys.MAP_SELECTED, None))
+        founded = int(row["founded"])
+        closed = row.get("closed")
+        status = t("card.closed", year=int(closed)) if closed == closed and closed is not None else t("card.trading")
+        facts = [
+            (t("card.legal_form"), i18n.label("legal_form", row["legal_form"], lang)),
+            (t("card.sector"), i18n.label("sector", row["sector"], lang)),
+            (t("card.founded"), str(founded)),
+            (t("card.status"), status),
+            (t("card.place"), " · ".join(x for x in (
+                row["ward"] if isinstance(row.get("ward"), str) else "",
+                area_name(ctx, str(row["area"])),
+                places.region_name(str(row["region"]), lang)) if x)),
+            (t("card.precision"), i18n.label("precision", row["geo_precision"], lang)),
+        ]
+        st.markdown("  \n".join(f"**{literal(k)}**: {literal(v)}" for k, v in facts))
+        hist = metrics.history(ctx.panel, enterprise_id)
+        if len(hist):
+            last = hist.iloc[-1]
+            st.markdown(t("card.latest", year=int(last["year"]), jobs=i18n.number(int(last["employees"]), lang)))
+            st.plotly_chart(charts.history_chart(hist, lang, height=180), key="card_chart",
+                            config={"displayModeBar": False})
+        if isinstance(row.get("description"), str) and row["description"]:
+            st.caption(literal(row["description"]))

@@ -1,0 +1,156 @@
+"""One set-up call at the top of every page: language, page config, translated menu, shared filters.
+
+Every page file starts with ``ctx = setup_page("map")`` so that any page works as the first page a
+visitor opens (a deep link). Filter widgets are bound to the URL (``bind="query-params"``), so the
+URL always mirrors the view and a copied link reopens it, language included (``?lang=ja``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import streamlit as st
+
+from regen import i18n, places
+from regen.dataset import Dataset
+from regen.filters import Filters, options
+from regen.metrics import Panel
+from regen_app import cache
+from regen_app import state as keys
+
+# (page file, url path, i18n key, icon). The entry point (Overview) is served at "/".
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("dashboard.py", "", "overview", ":material/dashboard:"),
+    ("pages/1_map.py", "map", "map", ":material/map:"),
+    ("pages/2_explorer.py", "explorer", "explorer", ":material/table_view:"),
+    ("pages/3_about.py", "about", "about", ":material/info:"),
+)
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
+
+
+def literal(text: object) -> str:
+    """Markdown that displays ``text`` exactly as typed (no HTML, no Markdown, no LaTeX)."""
+    if text is None:
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(text), quote=False)).replace("\n", "  \n")
+
+
+@dataclass
+class Context:
+    page: str
+    lang: str
+    filters: Filters
+    dataset: Dataset
+    panel: Panel
+
+    def t(self, key: str, **params: object) -> str:
+        return i18n.t(key, self.lang, **params)
+
+    @property
+    def years(self) -> tuple[int, int]:
+        return self.filters.years(self.panel.years)
+
+
+def current_language() -> str:
+    """The visitor's language: the widget's value once it exists, else the URL's ``lang``."""
+    value = st.session_state.get(keys.LANG) or st.query_params.get(keys.LANG)
+    return i18n.normalise(value)
+
+
+def setup_page(page: str) -> Context:
+    """Configure the page and draw the shared sidebar; return what the page needs."""
+    lang = current_language()
+    st.set_page_config(
+        page_title=f"{i18n.t('nav.' + page, lang)} · {i18n.t('app.title', lang)}",
+        page_icon=":material/hub:",
+        layout="wide",
+        initial_sidebar_state="expanded",
+    )
+    ds = cache.dataset()
+    panel = cache.panel()
+    with st.sidebar:
+        st.markdown(f"### {literal(i18n.t('app.title', lang))}")
+        lang = st.radio(
+            "Language · 言語", i18n.LANGUAGES, format_func=i18n.LANGUAGE_NAMES.get, horizontal=True,
+            key=keys.LANG, bind="query-params",
+        )
+        _menu(page, lang)
+        st.divider()
+        filters = _filters(ds, panel, lang)
+    if ds.illustrative:
+        st.info(i18n.t("sample.banner", lang), icon=":material/science:")
+    return Context(page=page, lang=lang, filters=filters, dataset=ds, panel=panel)
+
+
+def _menu(current: str, lang: str) -> None:
+    for path, _url, key, icon in PAGES:
+        st.page_link(path, label=i18n.t(f"nav.{key}", lang), icon=icon, disabled=(key == current))
+
+
+def _filters(ds: Dataset, panel: Panel, lang: str) -> Filters:
+    t = lambda key, **p: i18n.t(key, lang, **p)  # noqa: E731
+    ent = ds.enterprises
+    st.markdown(f"**{literal(t('filters.title'))}**")
+    area_names = _area_names(ds, lang)
+
+    def multi(key: str, label: str, opts: list[str], fmt) -> tuple[str, ...]:
+        chosen = st.multiselect(label, opts, format_func=fmt, key=key, bind="query-params",
+                                placeholder=t("filters.all"))
+        return tuple(chosen)
+
+    country = multi(keys.COUNTRY, t("filters.country"), options(ent, "country", Filters()),
+                    lambda c: i18n.label("country", c, lang))
+    region = multi(keys.REGION, t("filters.region"), options(ent, "region", Filters(country=country)),
+                   lambda r: places.region_name(r, lang))
+    area = multi(keys.AREA, t("filters.area"), options(ent, "area", Filters(country=country, region=region)),
+                 lambda a: area_names.get(a, a))
+    sector = multi(keys.SECTOR, t("filters.sector"), list(_present(ent, "sector")),
+                   lambda s: i18n.label("sector", s, lang))
+    legal_form = multi(keys.LEGAL_FORM, t("filters.legal_form"), list(_present(ent, "legal_form")),
+                       lambda f: i18n.label("legal_form", f, lang))
+    lo, hi = panel.years
+    years = st.slider(t("filters.years"), min_value=lo, max_value=hi, value=(lo, hi), key=keys.YEARS,
+                      bind="query-params", help=t("filters.years_help"))
+    st.button(t("filters.reset"), on_click=_reset, args=((lo, hi),), icon=":material/restart_alt:",
+              width="stretch")
+    return Filters(country=country, region=region, area=area, sector=sector, legal_form=legal_form,
+                   year_from=int(years[0]), year_to=int(years[1]))
+
+
+def _present(ent, column: str) -> list[str]:
+    from regen.charts import COLOURS
+
+    found = set(ent[column].dropna().astype(str))
+    known = [c for c in COLOURS.get(column, {}) if c in found]
+    return known + sorted(found - set(known))
+
+
+def _reset(years: tuple[int, int]) -> None:
+    for key in (keys.COUNTRY, keys.REGION, keys.AREA, keys.SECTOR, keys.LEGAL_FORM):
+        st.session_state[key] = []
+    st.session_state[keys.YEARS] = years
+
+
+@st.cache_data(show_spinner=False)
+def _area_names_cached(codes: tuple[str, ...], names: tuple[str, ...], names_ja: tuple[str, ...], lang: str) -> dict:
+    chosen = names_ja if lang == "ja" else names
+    return {c: (n if n else e) for c, n, e in zip(codes, chosen, names)}
+
+
+def _area_names(ds: Dataset, lang: str) -> dict[str, str]:
+    areas = ds.areas
+    return _area_names_cached(
+        tuple(areas["code"].astype(str)), tuple(areas["name"].fillna("").astype(str)),
+        tuple(areas["name_ja"].fillna("").astype(str)), lang,
+    )
+
+
+def area_name(ctx: Context, code: str) -> str:
+    return _area_names(ctx.dataset, ctx.lang).get(code, code)
+
+
+def heading(ctx: Context, key: str) -> None:
+    st.title(ctx.t(key))
