@@ -3,7 +3,7 @@
 import streamlit as st
 
 from regen import charts, geo, i18n, metrics
-from regen_app import cache
+from regen_app import cache, urlstate
 from regen_app import state as keys
 from regen_app.cards import enterprise_card
 from regen_app.setup import setup_page
@@ -18,16 +18,19 @@ mask = ctx.panel.mask(ctx.filters)
 
 st.title(t("map.title"))
 
+MODES, COLOURS, VIEW_KEYS = ("points", "hexes"), ("sector", "legal_form"), ("auto", *geo.VIEWS)
+for key, allowed in ((keys.MAP_MODE, MODES), (keys.MAP_COLOUR, COLOURS), (keys.MAP_VIEW, VIEW_KEYS)):
+    urlstate.clean(key, allowed, multi=False)
+
 c1, c2, c3 = st.columns([1.2, 1.2, 1.6])
 with c1:
-    mode = st.radio(t("map.mode"), ("points", "hexes"), format_func=lambda m: t(f"map.mode.{m}"),
-                    horizontal=True, key=keys.MAP_MODE, bind="query-params")
+    mode = st.radio(t("map.mode"), MODES, format_func=lambda m: t(f"map.mode.{m}"),
+                    horizontal=True, key=keys.MAP_MODE)
 with c2:
-    colour_by = st.radio(t("map.colour_by"), ("sector", "legal_form"), format_func=lambda c: t(f"filters.{c}"),
-                         horizontal=True, key=keys.MAP_COLOUR, bind="query-params", disabled=(mode == "hexes"))
+    colour_by = st.radio(t("map.colour_by"), COLOURS, format_func=lambda c: t(f"filters.{c}"),
+                         horizontal=True, key=keys.MAP_COLOUR, disabled=(mode == "hexes"))
 with c3:
-    view_keys = ("auto", *geo.VIEWS)
-    view_key = st.selectbox(t("map.jump"), view_keys, key=keys.MAP_VIEW, bind="query-params",
+    view_key = st.selectbox(t("map.jump"), VIEW_KEYS, key=keys.MAP_VIEW,
                             format_func=lambda k: t("map.jump.auto") if k == "auto" else geo.VIEWS[k][f"label_{lang}"])
 
 
@@ -58,12 +61,16 @@ def map_section() -> None:
                   key="play_button", width="stretch", disabled=base == end)
     with ycol:
         if base < end:
-            year = st.slider(t("map.year"), min_value=base, max_value=end, value=end, key=keys.MAP_YEAR,
-                             bind="query-params")
+            year = st.slider(t("map.year"), min_value=base, max_value=end,
+                             value=None if keys.MAP_YEAR in st.session_state else end, key=keys.MAP_YEAR)
         else:
             year = end
             st.markdown(t("map.year_fixed", year=year))
 
+    urlstate.publish({keys.MAP_MODE: None if mode == MODES[0] else mode,
+                      keys.MAP_COLOUR: None if colour_by == COLOURS[0] else colour_by,
+                      keys.MAP_VIEW: None if view_key == "auto" else view_key,
+                      keys.MAP_YEAR: None if year == end else year})
     points = metrics.snapshot(ctx.panel, mask, year)
     boundaries = [cache.boundaries("countries")]
     if view_key == "japan" or geo.VIEWS.get(view_key, {}).get("country") == "JP" or (

@@ -5,6 +5,7 @@ import streamlit as st
 from regen import export, i18n, metrics, places
 from regen.filters import Filters
 from regen_app import state as keys
+from regen_app import urlstate
 from regen_app.setup import area_name, setup_page
 
 ctx = setup_page("explorer")
@@ -12,8 +13,9 @@ t, lang = ctx.t, ctx.lang
 base, year = ctx.years
 
 st.title(t("explorer.title"))
-query = st.text_input(t("explorer.search"), key=keys.SEARCH, bind="query-params",
+query = st.text_input(t("explorer.search"), key=keys.SEARCH,
                       placeholder=t("explorer.search_placeholder"), icon=":material/search:")
+urlstate.publish({keys.SEARCH: query.strip() or None})
 filters = Filters(**{**ctx.filters.__dict__, "search": query or ""})
 mask = ctx.panel.mask(filters)
 table = metrics.latest_figures(ctx.panel, mask, year)

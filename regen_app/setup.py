@@ -1,8 +1,8 @@
 """One set-up call at the top of every page: language, page config, translated menu, shared filters.
 
 Every page file starts with ``ctx = setup_page("map")`` so that any page works as the first page a
-visitor opens (a deep link). Filter widgets are bound to the URL (``bind="query-params"``), so the
-URL always mirrors the view and a copied link reopens it, language included (``?lang=ja``).
+visitor opens (a deep link). The URL mirrors the filters (see ``regen_app.urlstate``), so a copied
+link reopens the same view, language included (``?lang=ja``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from regen import i18n, places
 from regen.dataset import Dataset
 from regen.filters import Filters, options
 from regen.metrics import Panel
-from regen_app import cache
+from regen_app import cache, urlstate
 from regen_app import state as keys
 
 # (page file, url path, i18n key, icon). The entry point (Overview) is served at "/".
@@ -55,13 +55,14 @@ class Context:
 
 
 def current_language() -> str:
-    """The visitor's language: the widget's value once it exists, else the URL's ``lang``."""
-    value = st.session_state.get(keys.LANG) or st.query_params.get(keys.LANG)
-    return i18n.normalise(value)
+    """The visitor's language (after :func:`urlstate.restore` has read the URL)."""
+    return i18n.normalise(st.session_state.get(keys.LANG))
 
 
 def setup_page(page: str) -> Context:
     """Configure the page and draw the shared sidebar; return what the page needs."""
+    urlstate.restore()
+    urlstate.clean(keys.LANG, i18n.LANGUAGES, multi=False)
     lang = current_language()
     st.set_page_config(
         page_title=f"{i18n.t('nav.' + page, lang)} · {i18n.t('app.title', lang)}",
@@ -75,19 +76,28 @@ def setup_page(page: str) -> Context:
         st.markdown(f"### {literal(i18n.t('app.title', lang))}")
         lang = st.radio(
             "Language · 言語", i18n.LANGUAGES, format_func=i18n.LANGUAGE_NAMES.get, horizontal=True,
-            key=keys.LANG, bind="query-params",
+            key=keys.LANG,
         )
-        _menu(page, lang)
+        menu = st.container()
         st.divider()
         filters = _filters(ds, panel, lang)
+        shared = urlstate.publish({
+            keys.LANG: None if lang == i18n.DEFAULT_LANGUAGE else lang,
+            keys.COUNTRY: filters.country, keys.REGION: filters.region, keys.AREA: filters.area,
+            keys.SECTOR: filters.sector, keys.LEGAL_FORM: filters.legal_form,
+            keys.YEARS: None if (filters.year_from, filters.year_to) == panel.years else (filters.year_from, filters.year_to),
+        }, shared=True)
+        with menu:
+            _menu(page, lang, shared)
     if ds.illustrative:
         st.info(i18n.t("sample.banner", lang), icon=":material/science:")
     return Context(page=page, lang=lang, filters=filters, dataset=ds, panel=panel)
 
 
-def _menu(current: str, lang: str) -> None:
+def _menu(current: str, lang: str, query: dict[str, str]) -> None:
     for path, _url, key, icon in PAGES:
-        st.page_link(path, label=i18n.t(f"nav.{key}", lang), icon=icon, disabled=(key == current))
+        st.page_link(path, label=i18n.t(f"nav.{key}", lang), icon=icon, disabled=(key == current),
+                      query_params=query)
 
 
 def _filters(ds: Dataset, panel: Panel, lang: str) -> Filters:
@@ -97,7 +107,8 @@ def _filters(ds: Dataset, panel: Panel, lang: str) -> Filters:
     area_names = _area_names(ds, lang)
 
     def multi(key: str, label: str, opts: list[str], fmt) -> tuple[str, ...]:
-        chosen = st.multiselect(label, opts, format_func=fmt, key=key, bind="query-params",
+        urlstate.clean(key, opts, multi=True)
+        chosen = st.multiselect(label, opts, format_func=fmt, key=key,
                                 placeholder=t("filters.all"))
         return tuple(chosen)
 
@@ -112,8 +123,12 @@ def _filters(ds: Dataset, panel: Panel, lang: str) -> Filters:
     legal_form = multi(keys.LEGAL_FORM, t("filters.legal_form"), list(_present(ent, "legal_form")),
                        lambda f: i18n.label("legal_form", f, lang))
     lo, hi = panel.years
-    years = st.slider(t("filters.years"), min_value=lo, max_value=hi, value=(lo, hi), key=keys.YEARS,
-                      bind="query-params", help=t("filters.years_help"))
+    if keys.YEARS in st.session_state:  # clip a range from an old link to the data's years
+        a, b = st.session_state[keys.YEARS]
+        st.session_state[keys.YEARS] = (max(lo, min(hi, a)), max(lo, min(hi, b)))
+    years = st.slider(t("filters.years"), min_value=lo, max_value=hi,
+                      value=None if keys.YEARS in st.session_state else (lo, hi), key=keys.YEARS,
+                      help=t("filters.years_help"))
     st.button(t("filters.reset"), on_click=_reset, args=((lo, hi),), icon=":material/restart_alt:",
               width="stretch")
     return Filters(country=country, region=region, area=area, sector=sector, legal_form=legal_form,

@@ -1,5 +1,5 @@
-"""Session-state and URL keys, in one place. Widgets with these keys are bound to the URL's query
-parameters (``bind="query-params"``), so the key is also the query parameter's name."""
+"""Session-state keys, in one place. A widget's key is also its query parameter's name in the URL
+(see ``regen_app.urlstate``); keys starting with ``_`` are private to the session."""
 
 LANG = "lang"
 COUNTRY = "country"

@@ -1,0 +1,23 @@
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = {"overview": "dashboard.py", "map": "pages/1_map.py", "explorer": "pages/2_explorer.py", "about": "pages/3_about.py"}
+
+
+def open_page(page: str, query: dict | None = None, timeout: float = 60) -> AppTest:
+    """Open ``page`` as a visitor would: the app's entry point first, then a switch to the page."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview":
+        at.switch_page(PAGES[page]).run()
+    return at
+
+
+@pytest.fixture
+def open_app():
+    return open_page

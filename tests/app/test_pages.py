@@ -1,0 +1,106 @@
+"""Every page runs in both languages, shows its key content, and reacts to filters and the URL."""
+
+import pytest
+
+from regen import i18n
+
+from .conftest import open_page
+
+
+def text_of(at) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [s.value for s in at.subheader]
+    parts += [c.value for c in at.caption] + [i.value for i in at.info] + [m.label for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def metric(at, prefix: str) -> str:
+    for m in at.metric:
+        if m.label.startswith(prefix):
+            return m.value
+    raise AssertionError(f"no metric starting {prefix!r}: {[m.label for m in at.metric]}")
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("page,title_key", [("overview", "overview.title"), ("map", "map.title"),
+                                            ("explorer", "explorer.title"), ("about", "about.title")])
+def test_every_page_runs_and_shows_its_title(page, title_key, lang):
+    at = open_page(page, {"lang": lang} if lang != "en" else None)
+    assert not at.exception, at.exception
+    text = text_of(at)
+    assert i18n.t(title_key, lang) in text
+    if page != "about":
+        assert i18n.t("sample.banner", lang) in text  # sample data is labelled as illustrative
+    menu = [link.label for link in at.sidebar.get("page_link")]
+    assert menu == [i18n.t(f"nav.{p}", lang) for p in ("overview", "map", "explorer", "about")]
+
+
+def test_overview_headline_and_charts():
+    at = open_page("overview")
+    assert len(at.metric) == 5
+    jobs = int(metric(at, "Jobs in 2025").replace(",", ""))
+    assert jobs > 100
+    assert len(at.get("plotly_chart")) == 3
+
+
+def test_country_filter_changes_figures():
+    at = open_page("overview")
+    everyone = metric(at, "Jobs in")
+    at.multiselect(key="country").set_value(["JP"]).run()
+    japan = metric(at, "Jobs in")
+    assert int(japan.replace(",", "")) < int(everyone.replace(",", ""))
+    assert at.query_params.get("country") in (["JP"], "JP")  # the URL mirrors the filter
+
+
+def test_year_range_changes_headline():
+    at = open_page("overview")
+    at.slider(key="years").set_value((2001, 2010)).run()
+    assert any(m.label == "Jobs in 2010" for m in at.metric)
+
+
+def test_url_restores_filters_and_language():
+    at = open_page("overview", {"lang": "ja", "country": "JP", "years": "2001-2015"})
+    assert not at.exception
+    assert at.radio(key="lang").value == "ja"
+    assert at.multiselect(key="country").value == ["JP"]
+    assert at.slider(key="years").value == (2001, 2015)
+    assert any(m.label == "2015年の雇用数" for m in at.metric)
+
+
+def test_language_switch_keeps_filters():
+    at = open_page("overview")
+    at.multiselect(key="country").set_value(["GB"]).run()
+    at.radio(key="lang").set_value("ja").run()
+    assert at.multiselect(key="country").value == ["GB"]
+    assert i18n.t("overview.title", "ja") in text_of(at)
+
+
+def test_filters_survive_page_change():
+    at = open_page("overview")
+    at.multiselect(key="sector").set_value(["care"]).run()
+    at.switch_page("pages/2_explorer.py").run()
+    assert at.multiselect(key="sector").value == ["care"]
+    table = at.dataframe[0].value
+    assert len(table) > 0 and set(table["sector"]) == {i18n.label("sector", "care", "en")}
+
+
+def test_map_modes_and_year():
+    at = open_page("map")
+    assert not at.exception
+    at.slider(key="year").set_value(2005).run()
+    assert any("2005" in m.value for m in at.markdown)
+    at.radio(key="mode").set_value("hexes").run()
+    assert not at.exception
+    assert any(i18n.t("map.hex_note", "en", res="")[:20] in c.value for c in at.caption)
+    at.selectbox(key="view").set_value("hendon").run()
+    assert not at.exception
+
+
+def test_explorer_search_and_literal_names():
+    at = open_page("explorer")
+    total = len(at.dataframe[0].value)
+    at.text_input(key="q").input("hendon").run()
+    found = at.dataframe[0].value
+    assert 0 < len(found) < total
+    assert all("hendon" in n.lower() for n in found["name"])
+    downloads = at.get("download_button")
+    assert len(downloads) == 2

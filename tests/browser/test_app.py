@@ -1,0 +1,175 @@
+"""What only a browser shows: pages drawn, maps with points, clicks, URL state, downloads, Japanese glyphs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from regen import i18n
+
+from .conftest import wait_for_app, wait_for_map
+
+PAGES = {"overview": "", "map": "map", "explorer": "explorer", "about": "about"}
+
+
+def goto(page, server, path: str = "", query: str = "") -> None:
+    page.goto(f"{server.url}/{path}{'?' + query if query else ''}")
+    wait_for_app(page)
+
+
+def error_boxes(page) -> int:
+    return page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_renders_without_error(page, server, name, lang):
+    goto(page, server, PAGES[name], "lang=ja" if lang == "ja" else "")
+    assert error_boxes(page) == 0
+    title_key = {"overview": "overview.title", "map": "map.title", "explorer": "explorer.title", "about": "about.title"}[name]
+    assert page.locator("h1").first.inner_text().strip() == i18n.t(title_key, lang)
+    assert page.get_by_text(i18n.t("sample.banner", lang)[:30]).count() >= 1 or name == "about"
+    assert page.blocked == [], f"requests left the machine: {page.blocked[:3]}"
+
+
+def map_state(page, index: int = 0) -> dict:
+    return page.evaluate(
+        """(i) => {
+            const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[i];
+            const pts = gd.data.filter(t => t.type === 'scattermap').reduce((n, t) => n + (t.lat ? t.lat.length : 0), 0);
+            const canvas = gd.querySelector('canvas');
+            return {points: pts, style: gd._fullLayout.map.style, layers: gd._fullLayout.map.layers.length,
+                    width: canvas ? canvas.width : 0};
+        }""", index)
+
+
+def painted_fraction(png: bytes) -> float:
+    """Share of pixels that are not (near) white in a screenshot."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    img = Image.open(BytesIO(png)).convert("L")
+    hist = img.histogram()
+    return 1 - sum(hist[245:]) / sum(hist)
+
+
+def test_map_draws_points_offline(page, server):
+    goto(page, server, "map", "view=sunderland")
+    wait_for_map(page)
+    state = map_state(page)
+    assert state["points"] > 50 and state["style"] == "white-bg" and state["layers"] >= 2 and state["width"] > 300
+    shot = page.locator(".js-plotly-plot").first.screenshot()
+    assert painted_fraction(shot) > 0.05  # land, outlines and points actually drawn
+    assert page.blocked == []
+
+
+def click_first_point(page) -> str:
+    """Click the biggest point of the map; return its enterprise id."""
+    target = page.evaluate(
+        """() => {
+            const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[0];
+            const m = gd._fullLayout.map._subplot.map;
+            const box = gd.querySelector('canvas').getBoundingClientRect();
+            let best = null;
+            gd.data.forEach(t => (t.lat || []).forEach((lat, i) => {
+                const p = m.project([t.lon[i], lat]);
+                const size = Array.isArray(t.marker.size) ? t.marker.size[i] : t.marker.size;
+                if (p.x < 40 || p.y < 40 || p.x > box.width - 40 || p.y > box.height - 40) return;
+                if (!best || size > best.size) best = {x: box.left + p.x, y: box.top + p.y, size, id: t.customdata[i][0]};
+            }));
+            return best;
+        }""")
+    assert target, "no point inside the map to click"
+    page.mouse.click(target["x"], target["y"])
+    return target["id"]
+
+
+def test_clicking_a_point_opens_its_card(page, server):
+    goto(page, server, "map", "view=hendon")
+    wait_for_map(page)
+    page.wait_for_timeout(500)  # let MapLibre finish placing markers after load
+    click_first_point(page)
+    card = page.locator(".st-key-enterprise_card")
+    card.wait_for(timeout=30_000)
+    assert card.locator("h4").inner_text().strip()
+    assert card.get_by_text(re.compile(r"Founded|設立")).count() >= 1
+    assert card.locator(".js-plotly-plot").count() == 1  # jobs over time
+
+
+def headline_jobs(page) -> tuple[str, str]:
+    metric = page.locator('[data-testid="stMetric"]').nth(1)
+    return (metric.locator('[data-testid="stMetricLabel"]').inner_text().strip(),
+            metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
+
+
+def test_changing_the_year_changes_headline_jobs(page, server):
+    goto(page, server)
+    label, value = headline_jobs(page)
+    thumbs = page.locator('[data-testid="stSlider"] [role="slider"]')
+    upper = thumbs.nth(1)
+    upper.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("(old) => !document.querySelector('[data-testid=\"stMetric\"]:nth-of-type(1)') || true", arg=label)
+    page.wait_for_function(
+        """(old) => { const m = document.querySelectorAll('[data-testid="stMetric"]')[1];
+                       return m && !m.innerText.includes(old); }""", arg=label, timeout=30_000)
+    wait_for_app(page)
+    new_label, new_value = headline_jobs(page)
+    assert new_label != label and "2015" in new_label
+    assert new_value != value
+    assert "years=" in page.url  # the URL mirrors the change
+
+
+def test_deep_link_restores_filters_and_language(page, server):
+    goto(page, server, "explorer", "lang=ja&country=JP&sector=care")
+    assert page.locator("h1").first.inner_text().strip() == i18n.t("explorer.title", "ja")
+    chips = page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    assert "日本" in chips
+    assert error_boxes(page) == 0
+
+
+def test_deep_link_as_first_request_to_fresh_server(page, fresh_server):
+    goto(page, fresh_server, "map", "lang=ja&country=JP&view=japan")
+    assert page.locator("h1").first.inner_text().strip() == i18n.t("map.title", "ja")
+    # our translated menu, and no automatic page list naming files
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    assert nav.count() == 0
+    links = [t.strip() for t in page.locator('[data-testid="stPageLink"]').all_inner_texts()]
+    assert links == [i18n.t(f"nav.{p}", "ja") for p in ("overview", "map", "explorer", "about")]
+    assert "日本" in page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    wait_for_map(page)
+    assert map_state(page)["points"] > 0
+    assert error_boxes(page) == 0
+
+
+def test_japanese_text_renders_with_real_glyphs(page, server):
+    goto(page, server, "", "lang=ja")
+    assert "地域再生アトラス" in page.inner_text("body")
+    # Missing CJK fonts draw every character as the same "tofu" box: compare with unassigned code points.
+    widths = page.evaluate(
+        """() => { const c = document.createElement('canvas').getContext('2d');
+                   c.font = '32px ' + getComputedStyle(document.querySelector('h1')).fontFamily;
+                   return [c.measureText('地域再生').width, c.measureText('\\u{10FFFD}\\u{10FFFD}\\u{10FFFD}\\u{10FFFD}').width,
+                           c.measureText('一').width, c.measureText('鬱').width]; }""")
+    real, tofu, simple, complex_ = widths
+    assert real > 0 and abs(real - tofu) > 1, "Japanese glyphs look like tofu: install fonts-noto-cjk"
+
+
+def test_language_switch_keeps_page_and_filters(page, server):
+    goto(page, server, "explorer", "country=GB")
+    page.get_by_text("日本語", exact=True).click()
+    page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('事業体一覧')")
+    assert "lang=ja" in page.url and "country=GB" in page.url
+
+
+def test_explorer_downloads(page, server):
+    goto(page, server, "explorer")
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile("Download CSV")).click()
+    path = info.value.path()
+    text = open(path, encoding="utf-8-sig").read()
+    assert text.splitlines()[0].startswith("enterprise_id,name")
+    assert not any(line.startswith(("=", "+", "@")) for line in text.splitlines())
