@@ -24,8 +24,10 @@ cols = st.columns(5)
 cols[0].metric(t("metric.enterprises", year=year), i18n.number(head.enterprises, lang))
 cols[1].metric(t("metric.jobs", year=year), i18n.number(head.jobs, lang))
 cols[2].metric(t("metric.fte", year=year), i18n.number(head.fte, lang))
+base_jobs = head.jobs - head.jobs_added
 cols[3].metric(t("metric.jobs_added", base=base), i18n.signed(head.jobs_added, lang),
-               delta=None if head.jobs_added == 0 else i18n.signed(head.jobs_added, lang),
+               delta=None if head.jobs_added == 0 or base_jobs <= 0 else
+               ("+" if head.jobs_added > 0 else "") + i18n.percent(head.jobs_added / base_jobs, lang),
                help=t("metric.jobs_added_help", base=base, year=year))
 cols[4].metric(t("metric.survival"), i18n.percent(head.survival, lang),
                help=t("metric.survival_help", n=i18n.number(head.survival_cohort, lang)))

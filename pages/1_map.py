@@ -6,7 +6,7 @@ from regen import charts, geo, i18n, metrics
 from regen_app import cache, urlstate
 from regen_app import state as keys
 from regen_app.cards import enterprise_card
-from regen_app.setup import setup_page
+from regen_app.setup import place_label, setup_page
 
 POINT_LIMIT = 20_000  # above this many points the map switches to hexagons (bounded payload)
 PLAY_SECONDS = 1.2
@@ -95,6 +95,8 @@ def map_section() -> None:
             st.plotly_chart(fig, key="hex_map", config={"displaylogo": False, "scrollZoom": True})
             st.caption(t("map.hex_note", res=resolution))
         else:
+            points["place"] = [place_label(ctx, w, a, r) for w, a, r in
+                               zip(points["ward"], points["area"].astype(str), points["region"].astype(str))]
             fig = charts.points_map(points, colour_by=colour_by, lang=lang, view=view, boundaries=boundaries)
             event = st.plotly_chart(fig, key="points_map", on_select="rerun", selection_mode="points",
                                     config={"displaylogo": False, "scrollZoom": True})

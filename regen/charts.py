@@ -114,7 +114,8 @@ def _map_layout(fig: go.Figure, view: dict, boundaries: list[dict], height: int)
     )
     _layout(fig, height=height)
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0),
-                      legend=dict(orientation="v", yanchor="top", y=0.99, x=0.01, bgcolor="rgba(255,255,255,0.85)"))
+                      legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, bgcolor="rgba(255,255,255,0.9)",
+                                  itemsizing="constant"))
     return fig
 
 
@@ -128,12 +129,15 @@ def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, b
                height: int = 620) -> go.Figure:
     """Enterprises as points sized by jobs and coloured by ``colour_by`` ("sector" or "legal_form").
 
-    Each point's ``customdata[0]`` is its enterprise_id, for click-to-open cards.
+    Each point's ``customdata[0]`` is its enterprise_id, for click-to-open cards. An optional
+    ``place`` column (e.g. "Hendon · Sunderland") is shown in the hover label: the map has no tiles,
+    so names of places come with the points. (Text traces would need glyphs from a server.)
     """
     fig = go.Figure()
     palette = COLOURS.get(colour_by, {})
     jobs_word = i18n.t("unit.jobs", lang)
     names = points["name"].map(escape)
+    place = points["place"].map(escape) if "place" in points else pd.Series("", index=points.index)
     if lang == "ja" and "name_ja" in points:
         names = points["name_ja"].where(points["name_ja"].notna() & (points["name_ja"] != ""), points["name"]).map(escape)
     for code in [c for c in palette if c in set(points[colour_by].astype(str))] + \
@@ -144,9 +148,9 @@ def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, b
         fig.add_trace(go.Scattermap(
             lat=part["lat"], lon=part["lon"], mode="markers", name=label,
             marker=dict(size=marker_sizes(part["employees"]), color=palette.get(code, MUTED), opacity=0.8),
-            customdata=np.stack([part["enterprise_id"].astype(str), names[sel], part["employees"]], axis=-1),
-            hovertemplate="<b>%{customdata[1]}</b><br>" + escape(label) + "<br>%{customdata[2]:,} " + jobs_word
-            + "<extra></extra>",
+            customdata=np.stack([part["enterprise_id"].astype(str), names[sel], part["employees"], place[sel]], axis=-1),
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[3]}<br>" + escape(label) + "<br>%{customdata[2]:,} "
+            + jobs_word + "<extra></extra>",
         ))
     if not fig.data:  # keep an (empty) map so the page still shows geography
         fig.add_trace(go.Scattermap(lat=[], lon=[], mode="markers", showlegend=False))

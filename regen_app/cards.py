@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from regen import charts, i18n, metrics, places
+from regen import charts, i18n, metrics
 from regen_app import state as keys
-from regen_app.setup import Context, area_name, literal
+from regen_app.setup import Context, literal, place_label
 
 
 def enterprise_card(ctx: Context, enterprise_id: str) -> None:
@@ -25,16 +26,13 @@ def enterprise_card(ctx: Context, enterprise_id: str) -> None:
                       on_click=lambda: st.session_state.pop(keys.MAP_SELECTED, None))
         founded = int(row["founded"])
         closed = row.get("closed")
-        status = t("card.closed", year=int(closed)) if closed == closed and closed is not None else t("card.trading")
+        status = t("card.closed", year=int(closed)) if pd.notna(closed) else t("card.trading")
         facts = [
             (t("card.legal_form"), i18n.label("legal_form", row["legal_form"], lang)),
             (t("card.sector"), i18n.label("sector", row["sector"], lang)),
             (t("card.founded"), str(founded)),
             (t("card.status"), status),
-            (t("card.place"), " · ".join(x for x in (
-                row["ward"] if isinstance(row.get("ward"), str) else "",
-                area_name(ctx, str(row["area"])),
-                places.region_name(str(row["region"]), lang)) if x)),
+            (t("card.place"), place_label(ctx, row.get("ward"), str(row["area"]), str(row["region"]))),
             (t("card.precision"), i18n.label("precision", row["geo_precision"], lang)),
         ]
         st.markdown("  \n".join(f"**{literal(k)}**: {literal(v)}" for k, v in facts))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -28,6 +29,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("pages/3_about.py", "about", "about", ":material/info:"),
 )
 
+ICON = Path(__file__).parent / "static" / "icon.png"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
 
 
@@ -66,7 +68,7 @@ def setup_page(page: str) -> Context:
     lang = current_language()
     st.set_page_config(
         page_title=f"{i18n.t('nav.' + page, lang)} · {i18n.t('app.title', lang)}",
-        page_icon=":material/hub:",
+        page_icon=str(ICON),  # a local file: a material-icon favicon would be fetched from a CDN
         layout="wide",
         initial_sidebar_state="expanded",
     )
@@ -167,5 +169,7 @@ def area_name(ctx: Context, code: str) -> str:
     return _area_names(ctx.dataset, ctx.lang).get(code, code)
 
 
-def heading(ctx: Context, key: str) -> None:
-    st.title(ctx.t(key))
+def place_label(ctx: Context, ward: object, area: str, region: str) -> str:
+    """"Hendon · Sunderland · North East England" in the visitor's language."""
+    parts = [ward if isinstance(ward, str) and ward else "", area_name(ctx, area), places.region_name(region, ctx.lang)]
+    return " · ".join(p for p in parts if p)

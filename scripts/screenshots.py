@@ -1,0 +1,67 @@
+"""Write PNG screenshots of every page in English and Japanese to docs/screenshots/.
+
+Starts the app on a free port, drives Debian's Chromium with Playwright (requests leaving the
+machine are blocked, as in the browser tests) and waits for each page and map to finish drawing.
+Usage: ``make screenshots`` (or ``python scripts/screenshots.py [--out DIR]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import CHROMIUM, LOOPBACK, Server, wait_for_app, wait_for_map  # noqa: E402
+
+SHOTS = [  # name, path, query, has map
+    ("overview", "", "", True),
+    ("map", "map", "view=sunderland", True),
+    ("map-japan", "map", "view=japan&country=JP", True),
+    ("explorer", "explorer", "", False),
+    ("about", "about", "", False),
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    from urllib.parse import urlparse
+
+    from playwright.sync_api import sync_playwright
+
+    server = Server()
+    server.wait()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu",
+                                         "--disable-background-networking", "--disable-component-update"])
+            context = browser.new_context(viewport={"width": 1440, "height": 1900}, device_scale_factor=1)
+            context.route("**/*", lambda r: r.continue_() if (urlparse(r.request.url).hostname or "") in LOOPBACK
+                          else r.abort())
+            page = context.new_page()
+            for lang in ("en", "ja"):
+                for name, path, query, has_map in SHOTS:
+                    q = "&".join(x for x in (query, "lang=ja" if lang == "ja" else "") if x)
+                    page.goto(f"{server.url}/{path}{'?' + q if q else ''}")
+                    wait_for_app(page)
+                    if name == "explorer":
+                        page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=30_000)
+                        page.wait_for_timeout(1500)
+                    if has_map:
+                        wait_for_map(page)
+                        page.wait_for_timeout(800)  # markers and outlines finish painting after "loaded"
+                    target = args.out / f"{name}-{lang}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    print(target.relative_to(ROOT))
+            browser.close()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
