@@ -35,7 +35,7 @@ system-deps:
 	@bash scripts/system-deps.sh
 
 test: $(VENV)/.dev system-deps
-	@source scripts/test-env.sh && $(PY) -m pytest tests -q -p no:cacheprovider
+	@bash scripts/run-tests.sh
 
 test-unit: $(VENV)/.dev
 	$(PY) -m pytest tests/unit -q

@@ -22,6 +22,7 @@ from regen_app import state as keys
 
 _SEEN = "_url_seen"
 _SHARED = "_url_shared"
+_HISTORY = 30  # how many of our own recent URLs are recognised as ours
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,9 @@ def restore() -> None:
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
     url = _current_url()
-    if st.session_state.get(_SEEN) == url:
+    if url in st.session_state.get(_SEEN, []):
+        # One of our own recent URLs: the browser may send an older one while a fast series of
+        # changes (a slider moved with the keyboard) is still being mirrored. Not an external change.
         return
     for key, param in PARAMS.items():
         value = decode(param.kind, url[key]) if key in url else None
@@ -92,7 +95,12 @@ def restore() -> None:
             st.session_state[key] = value
         elif param.shared or key in url:
             st.session_state.pop(key, None)
-    st.session_state[_SEEN] = url
+    _remember(url)
+
+
+def _remember(url: dict[str, str]) -> None:
+    seen = [u for u in st.session_state.get(_SEEN, []) if u != url]
+    st.session_state[_SEEN] = [url, *seen][:_HISTORY]
 
 
 def publish(values: dict[str, object], *, shared: bool = False) -> dict[str, str]:
@@ -109,7 +117,7 @@ def publish(values: dict[str, object], *, shared: bool = False) -> dict[str, str
         url = {**st.session_state.get(_SHARED, {}), **encoded}
     if _current_url() != url:
         st.query_params.from_dict(url)
-    st.session_state[_SEEN] = url
+    _remember(url)
     return dict(st.session_state.get(_SHARED, {}))
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that browser tests and screenshots need: Chromium and a CJK font
-# (without it Japanese renders as boxes). Also PostgreSQL for the store tests. Only as root, only
-# what is missing; a non-root developer is told what to install.
+# (without it Japanese renders as boxes). Only as root, only what is missing; a non-root developer
+# is told what to install. (PostgreSQL for the store tests: .ci/postgres.sh, run by scripts/run-tests.sh.)
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
@@ -14,7 +14,4 @@ if [ ${#need[@]} -gt 0 ]; then
   else
     echo "Missing Debian packages: ${need[*]} (install them with: sudo apt-get install ${need[*]})" >&2
   fi
-fi
-if [ -f .ci/postgres.sh ]; then
-  bash .ci/postgres.sh
 fi
