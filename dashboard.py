@@ -7,6 +7,7 @@ classic multipage mode) and share the set-up in ``regen_app.setup``.
 import streamlit as st
 
 from regen import charts, geo, i18n, metrics
+from regen_app import cache
 from regen_app.setup import setup_page
 
 ctx = setup_page("overview")
@@ -43,14 +44,18 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("overview.where", year=year))
     points = metrics.snapshot(ctx.panel, mask, year)
-    view = geo.fit_view(points["lat"], points["lon"]) if len(points) else geo.VIEWS["sunderland"]
-    from regen_app import cache
-
-    fig = charts.points_map(points, colour_by="sector", lang=lang, view=view,
-                            boundaries=[cache.boundaries("countries")], height=420)
-    fig.update_layout(showlegend=False)
-    st.plotly_chart(fig, key="overview_map", config={"displaylogo": False, "scrollZoom": False})
-    st.page_link("pages/1_map.py", label=t("overview.open_map"), icon=":material/arrow_forward:")
+    countries = [c for c in ("GB", "JP") if (points["country"] == c).any()] or ["GB"]
+    # One small map per country: a single map over Britain and Japan would show neither.
+    for column, country in zip(st.columns(len(countries)), countries):
+        part = points[points["country"] == country]
+        view = geo.fit_view(part["lat"], part["lon"]) if len(part) else geo.VIEWS["sunderland"]
+        layers = [cache.boundaries("countries")] + ([cache.boundaries("jp_prefectures")] if country == "JP" else [])
+        fig = charts.points_map(part, colour_by="sector", lang=lang, view=view, boundaries=layers, height=420)
+        fig.update_layout(showlegend=False)
+        with column:
+            st.caption(i18n.label("country", country, lang))
+            st.plotly_chart(fig, key=f"overview_map_{country}", config={"displaylogo": False, "scrollZoom": False})
+    st.page_link("pages/1_map.py", label=t("overview.open_map"), icon=":material/arrow_forward:", query_params=ctx.query)
 with right:
     st.subheader(t("overview.by_sector", year=year))
     by_sector = metrics.jobs_by(ctx.panel, mask, year, "sector")

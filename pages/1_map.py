@@ -70,7 +70,8 @@ def map_section() -> None:
     urlstate.publish({keys.MAP_MODE: None if mode == MODES[0] else mode,
                       keys.MAP_COLOUR: None if colour_by == COLOURS[0] else colour_by,
                       keys.MAP_VIEW: None if view_key == "auto" else view_key,
-                      keys.MAP_YEAR: None if year == end else year})
+                      keys.MAP_YEAR: None if year == end else year,
+                      keys.MAP_SELECTED: st.session_state.get(keys.MAP_SELECTED)})
     points = metrics.snapshot(ctx.panel, mask, year)
     boundaries = [cache.boundaries("countries")]
     if view_key == "japan" or geo.VIEWS.get(view_key, {}).get("country") == "JP" or (

@@ -47,6 +47,7 @@ class Context:
     filters: Filters
     dataset: Dataset
     panel: Panel
+    query: dict[str, str]  # the shared filters as query parameters, for links to other pages
 
     def t(self, key: str, **params: object) -> str:
         return i18n.t(key, self.lang, **params)
@@ -93,7 +94,7 @@ def setup_page(page: str) -> Context:
             _menu(page, lang, shared)
     if ds.illustrative:
         st.info(i18n.t("sample.banner", lang), icon=":material/science:")
-    return Context(page=page, lang=lang, filters=filters, dataset=ds, panel=panel)
+    return Context(page=page, lang=lang, filters=filters, dataset=ds, panel=panel, query=shared)
 
 
 def _menu(current: str, lang: str, query: dict[str, str]) -> None:

@@ -15,7 +15,7 @@ MAP_YEAR = "year"
 MAP_MODE = "mode"
 MAP_COLOUR = "colour"
 MAP_VIEW = "view"
-MAP_SELECTED = "_selected_enterprise"
+MAP_SELECTED = "enterprise"  # the open card; in the URL so a card can be linked to
 MAP_PLAYING = "_playing"
 
 # Explorer page

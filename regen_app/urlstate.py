@@ -43,6 +43,7 @@ PARAMS: dict[str, Param] = {
     keys.MAP_MODE: Param("str", False),
     keys.MAP_COLOUR: Param("str", False),
     keys.MAP_VIEW: Param("str", False),
+    keys.MAP_SELECTED: Param("str", False),
     keys.SEARCH: Param("str", False),
 }
 

@@ -39,7 +39,7 @@ def test_overview_headline_and_charts():
     assert len(at.metric) == 5
     jobs = int(metric(at, "Jobs in 2025").replace(",", ""))
     assert jobs > 100
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # jobs over time, a map each for Britain and Japan, sectors
 
 
 def test_country_filter_changes_figures():
@@ -104,3 +104,22 @@ def test_explorer_search_and_literal_names():
     assert all("hendon" in n.lower() for n in found["name"])
     downloads = at.get("download_button")
     assert len(downloads) == 2
+
+
+def test_play_starts_from_the_first_year_and_pauses():
+    at = open_page("map")
+    assert at.slider(key="year").value == 2025
+    at.button(key="play_button").click().run()
+    assert at.session_state["_playing"] is True
+    assert at.slider(key="year").value in (2001, 2002)  # restarted from the first year, then one step
+    assert at.button(key="play_button").label == i18n.t("map.pause", "en")
+    at.button(key="play_button").click().run()
+    assert at.session_state["_playing"] is False
+
+
+def test_card_shows_enterprise_literally():
+    at = open_page("map", {"view": "hendon", "enterprise": "GB-0053"})  # "=Sum of Parts Reuse CIC"
+    card_text = "\n".join(m.value for m in at.markdown)
+    assert r"\=Sum of Parts Reuse CIC" in card_text or "=Sum of Parts Reuse CIC" in card_text
+    assert "Founded" in card_text and "Hendon" in card_text
+    assert len(at.get("plotly_chart")) == 2  # the map and the card's jobs chart

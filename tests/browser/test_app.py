@@ -172,3 +172,13 @@ def test_explorer_downloads(page, server):
     text = open(path, encoding="utf-8-sig").read()
     assert text.splitlines()[0].startswith("enterprise_id,name")
     assert not any(line.startswith(("=", "+", "@")) for line in text.splitlines())
+
+
+def test_card_from_a_link_shows_text_literally(page, server):
+    # GB-0072's description holds "<b>every Saturday</b>; **all welcome**" (a display test row)
+    goto(page, server, "map", "view=sunderland&enterprise=GB-0072")
+    card = page.locator(".st-key-enterprise_card")
+    card.wait_for(timeout=30_000)
+    text = card.inner_text()
+    assert "<b>every Saturday</b>" in text and "**all welcome**" in text
+    assert card.locator("b, strong").filter(has_text="every Saturday").count() == 0
