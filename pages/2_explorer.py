@@ -36,7 +36,7 @@ view = view[columns]
 
 st.markdown(t("explorer.count", n=i18n.number(len(view), lang), year=year))
 st.dataframe(
-    view, hide_index=True, key="explorer_table", height=560,
+    view, hide_index=True, key="explorer_table", height=560, placeholder="–",
     column_config={
         "enterprise_id": st.column_config.TextColumn(t("col.enterprise_id"), pinned=True),
         "name": st.column_config.TextColumn(t("col.name"), pinned=True, width="medium"),
