@@ -91,7 +91,8 @@ def map_section() -> None:
             if mode != "hexes":
                 st.caption(t("map.too_many", limit=i18n.number(POINT_LIMIT, lang)))
             resolution = geo.resolution_for_zoom(view["zoom"])
-            hexes = geo.hex_aggregate(points, resolution)
+            in_view = points[points["country"] == view["country"]] if view.get("country") else points
+            hexes = geo.hex_aggregate(in_view, resolution)  # shading scaled to what is in view
             fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=boundaries)
             st.plotly_chart(fig, key="hex_map", config={"displaylogo": False, "scrollZoom": True})
             st.caption(t("map.hex_note", res=resolution))
