@@ -30,6 +30,315 @@ def sample(out_dir: Path, seed: int | None) -> None:
         click.echo(str(path))
 
 
+# ---- Analysts' store: import, datasets, publish, rollback, export, user ----------------------
+# Thin wrappers over regen.store and regen.auth. The database is $REGEN_DATABASE_URL (default: the
+# SQLite file var/regen.db); the operating-system user running the command is the audit actor.
+
+DEFAULT_DATASET = "main"
+KIND_CHOICES = ("enterprises", "figures", "areas")
+EXPORT_FORMATS = ("csv", "xlsx", "geojson")
+
+
+def _actor() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser() or "unknown"
+    except Exception:  # no user name in the environment or the password database
+        return "unknown"
+
+
+def _engine():
+    from regen.store import StoreError, get_engine
+
+    try:
+        return get_engine()
+    except StoreError as err:
+        raise click.ClickException(str(err)) from None
+
+
+class _StoreErrors:
+    """Turn the library's errors into one clear line and exit code 1 (no traceback)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from regen.store import StoreError
+
+        if exc is None:
+            return False
+        if isinstance(exc, StoreError):
+            raise click.ClickException(str(exc)) from None
+        if isinstance(exc, SQLAlchemyError):
+            message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            raise click.ClickException(f"database error: {message[0] if message else type(exc).__name__}") from None
+        return False
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dataset", default=DEFAULT_DATASET, show_default=True, help="Dataset to add a version to.")
+@click.option("--kind", type=click.Choice(KIND_CHOICES), default=None,
+              help="What the file holds (default: detected from its columns). Applies to every FILE.")
+@click.option("--publish", "publish_now", is_flag=True, help="Publish the new version at once.")
+@click.option("--note", default=None, help="A note stored with the version.")
+def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_now: bool, note: str | None) -> None:
+    """Import FILE(s) (CSV or Excel) as a new version of a dataset.
+
+    A version is a complete snapshot: tables not given (e.g. only figures) are carried over from the
+    published version. Rows that fail validation are left out and counted.
+    """
+    try:
+        from regen.ingest import read_table
+    except ImportError as err:
+        raise click.ClickException(f"importing is not available: {err}") from None
+    import pandas as pd
+
+    from regen.store import create_version, file_checksum
+
+    frames = {}
+    derived_figures = None
+    names, checksums, notes = [], [], []
+    for path in files:
+        try:
+            result = read_table(path, kind=kind)
+        except Exception as err:  # the reader's errors (unreadable, too big, unknown columns ...)
+            raise click.ClickException(f"cannot read {path}: {err}") from None
+        if getattr(result, "error", None):
+            raise click.ClickException(f"cannot read {path}: {result.error}")
+        found = getattr(result, "kind", None) or kind
+        accepted = getattr(result, "accepted", None)
+        problems = list(getattr(result, "problems", None) or [])
+        rows_read = getattr(result, "rows_read", None)
+        if found not in KIND_CHOICES or accepted is None:
+            raise click.ClickException(f"{path}: could not tell what the file holds; use --kind")
+        if found in frames:
+            raise click.ClickException(f"two files hold {found}: import them one at a time")
+        if len(accepted) == 0:
+            raise click.ClickException(f"{path}: no valid rows ({len(problems)} problem(s)); nothing imported")
+        frames[found] = accepted
+        extra = getattr(result, "figures", None)  # yearly figures read from an enterprise list
+        if found == "enterprises" and isinstance(extra, pd.DataFrame) and not extra.empty:
+            derived_figures = extra
+        names.append(path.name)
+        checksums.append(file_checksum(path))
+        read = f"{rows_read} rows read, " if rows_read is not None else ""
+        click.echo(f"{path.name}: {found}, {read}{len(accepted)} accepted, {len(problems)} problem(s)", err=True)
+        for problem in problems[:10]:
+            where = f"row {problem.row}" if getattr(problem, "row", None) is not None else "file"
+            column = f", {problem.column}" if getattr(problem, "column", None) else ""
+            click.echo(f"  {where}{column}: {getattr(problem, 'reason', problem)}", err=True)
+        if len(problems) > 10:
+            click.echo(f"  ... and {len(problems) - 10} more", err=True)
+        if problems:
+            notes.append(f"{path.name}: {len(problems)} row problem(s) left out")
+    if derived_figures is not None and "figures" not in frames:
+        frames["figures"] = derived_figures
+        click.echo(f"figures: {len(derived_figures)} rows taken from the enterprise list", err=True)
+    full_note = "; ".join(([note] if note else []) + notes) or None
+    with _StoreErrors():
+        engine = _engine()
+        number = create_version(engine, dataset, frames, actor=_actor(), file_name=", ".join(names),
+                                checksum=",".join(checksums), publish=publish_now, note=full_note)
+    state = "published" if publish_now else "draft; publish with: python -m regen publish " \
+        f"{number} --dataset {dataset}"
+    click.echo(f"{dataset} version {number} ({state})")
+
+
+@cli.command("datasets")
+@click.option("--dataset", default=None, help="Only this dataset.")
+def datasets_cmd(dataset: str | None) -> None:
+    """List datasets and their versions with status."""
+    from regen.store import list_versions
+
+    with _StoreErrors():
+        frame = list_versions(_engine(), dataset)
+    if frame.empty:
+        click.echo("No datasets yet." if dataset is None else f"No versions of {dataset!r}.")
+        return
+    frame = frame.assign(created_at=frame["created_at"].dt.strftime("%Y-%m-%d %H:%M"),
+                         rows=frame["rows_enterprises"].astype(str) + "/" + frame["rows_figures"].astype(str)
+                         + "/" + frame["rows_areas"].astype(str))
+    shown = frame[["dataset", "version", "status", "created_at", "created_by", "rows", "file_name"]]
+    click.echo(shown.fillna("").to_string(index=False))
+    click.echo("(rows: enterprises/figures/areas)")
+
+
+@cli.command("publish")
+@click.argument("version", type=int)
+@click.option("--dataset", default=DEFAULT_DATASET, show_default=True)
+def publish_cmd(version: int, dataset: str) -> None:
+    """Publish VERSION of a dataset (the published one becomes archived)."""
+    from regen.store import publish
+
+    with _StoreErrors():
+        publish(_engine(), dataset, version, _actor())
+    click.echo(f"{dataset} version {version} published")
+
+
+@cli.command("rollback")
+@click.option("--dataset", default=DEFAULT_DATASET, show_default=True)
+def rollback_cmd(dataset: str) -> None:
+    """Re-publish the version that was published before the current one."""
+    from regen.store import rollback
+
+    with _StoreErrors():
+        number = rollback(_engine(), dataset, _actor())
+    click.echo(f"{dataset} rolled back: version {number} published")
+
+
+@cli.command("export")
+@click.option("--dataset", default=DEFAULT_DATASET, show_default=True)
+@click.option("--version", type=int, default=None, help="Version number (default: the published one).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="Default: from the --output suffix, else csv.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File to write (default: standard output).")
+def export_cmd(dataset: str, version: int | None, fmt: str | None, output: Path | None) -> None:
+    """Export enterprises with their latest figures (schema columns only) as CSV, Excel or GeoJSON."""
+    from regen.store import SAMPLE_DATASET, enterprises_with_latest_figures, ensure_sample, geojson_bytes, load_dataset
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = {"xlsx": "xlsx", "geojson": "geojson", "json": "geojson"}.get(suffix, "csv")
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        raise click.ClickException("an Excel file is binary: give --output FILE.xlsx")
+    with _StoreErrors():
+        engine = _engine()
+        if dataset == SAMPLE_DATASET:
+            ensure_sample(engine)
+        frame = enterprises_with_latest_figures(load_dataset(engine, dataset, version))
+    if fmt == "geojson":
+        data = geojson_bytes(frame)
+    else:
+        from regen import export
+
+        data = export.to_xlsx_bytes(frame) if fmt == "xlsx" else export.to_csv_bytes(frame)
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        output.write_bytes(data)
+    except OSError as err:
+        raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from None
+    click.echo(f"{len(frame)} enterprises written to {output}", err=True)
+
+
+@cli.group("user")
+def user_group() -> None:
+    """Local accounts for signing in to the app."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def user_add(name: str, password_stdin: bool) -> None:
+    """Create account NAME; the password is asked for twice (never given on the command line)."""
+    from regen.auth import add_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _StoreErrors():
+        add_user(_engine(), name, password, actor=_actor())
+    click.echo(f"user {name} added")
+
+
+@user_group.command("list")
+def user_list() -> None:
+    """List accounts (never their passwords)."""
+    from regen.auth import list_users
+
+    with _StoreErrors():
+        frame = list_users(_engine())
+    if frame.empty:
+        click.echo("No users.")
+        return
+    frame["created_at"] = frame["created_at"].dt.strftime("%Y-%m-%d %H:%M")
+    frame["locked_until"] = frame["locked_until"].dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+    click.echo(frame.to_string(index=False))
+
+
+@user_group.command("remove")
+@click.argument("name")
+def user_remove(name: str) -> None:
+    """Delete account NAME."""
+    from regen.auth import remove_user
+
+    with _StoreErrors():
+        remove_user(_engine(), name, actor=_actor())
+    click.echo(f"user {name} removed")
+
+
+@cli.command("validate")
+@click.argument("file", type=click.Path(dir_okay=True, path_type=Path))
+@click.option("--kind", "kind", type=click.Choice(("enterprises", "figures", "areas")), default=None,
+              help="What the file holds (default: detected from its columns).")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object instead of a report.")
+@click.option("--postcodes", "postcodes_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Postcode lookup table (CSV/xlsx with postcode, lat, lon) used to locate rows.")
+@click.option("--country", type=click.Choice(("GB", "JP"), case_sensitive=False), default=None,
+              help="Country of rows that do not say.")
+@click.option("--year", type=int, default=None, help="Year of the figures in an enterprise list without a year column.")
+@click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
+              help="Correct the proposed mapping (FIELD empty to ignore a column). Repeatable.")
+def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Path | None, country: str | None,
+                 year: int | None, overrides: tuple[str, ...]) -> None:
+    """Check FILE (CSV, TSV, gzip'd CSV or .xlsx) against the schema without storing anything.
+
+    Exit code 0: every row accepted; 1: some rows rejected; 2: the file cannot be read.
+    """
+    import json
+
+    def emit(payload: dict, text: str) -> None:
+        if as_json:
+            click.echo(json.dumps(payload, ensure_ascii=not (sys.stdout.encoding or "").lower().startswith("utf"),
+                                  default=str))
+        else:
+            click.echo(text)
+
+    try:
+        try:
+            sys.stdout.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+        from regen.ingest import IngestError, read_postcodes, read_table
+        from regen.ingest.report import format_report
+
+        postcodes = None
+        if postcodes_file is not None:
+            try:
+                postcodes = read_postcodes(postcodes_file)
+            except IngestError as err:
+                message = f"cannot read the postcode table {postcodes_file}: {err.message}"
+                emit({"file": str(file), "error": message, "error_code": err.code, "rows_read": 0,
+                      "rows_accepted": 0, "rows_rejected": 0, "problems": []}, message)
+                sys.exit(2)
+        result = read_table(file, kind=kind, postcodes=postcodes, country=country, year=year)
+        if overrides and result.error is None:
+            mapping = dict(result.mapping)
+            for item in overrides:
+                column, _, field_name = item.partition("=")
+                mapping[column.strip()] = field_name.strip() or None
+            result = read_table(file, kind=kind, mapping=mapping, postcodes=postcodes, country=country, year=year)
+        emit(result.to_json(), format_report(result))
+        code = 2 if result.error else (1 if result.rows_rejected else 0)
+    except SystemExit:
+        raise
+    except Exception as err:  # noqa: BLE001 - one clear line, never a traceback
+        message = f"cannot validate {file}: {type(err).__name__}: {err}"
+        emit({"file": str(file), "error": message, "error_code": "unreadable", "rows_read": 0, "rows_accepted": 0,
+              "rows_rejected": 0, "problems": []}, message)
+        code = 2
+    sys.exit(code)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)

@@ -1,0 +1,92 @@
+"""Reading analysts' own files (CSV, TSV, gzip'd CSV, Excel .xlsx) into the schema, with a report.
+
+Public surface::
+
+    read_table(source, *, kind=None, mapping=None, postcodes=None, areas=None, name=None,
+               max_bytes=None, country=None, year=None, sheet=None) -> IngestResult
+    propose_mapping(headers, kind=None) -> dict[str, str | None]
+    mapping_signature(headers) -> str
+    detect_kind(fields) -> str | None
+    read_postcodes(source) -> DataFrame   # a postcode lookup table (postcode, lat, lon ...)
+    IngestResult, Note, IngestError, FIELDS, PROBLEM_CODES, NOTE_CODES, ERROR_CODES
+
+Files may have a BOM or none; be UTF-8, UTF-16 (with BOM), CP932/Shift-JIS or Windows-1252/Latin-1;
+use commas, semicolons, tabs or pipes; have title lines above the header, multi-line quoted cells,
+thousands separators and currency signs, approximate numbers ("approx 15", "c. 20", "15+"),
+day-first or ISO dates, Japanese era years (平成15年) and full-width digits. Columns holding personal
+data (contact names, emails, phones, personal addresses), found by header or content, are excluded
+and never returned. Addresses and postcodes are used only to locate a row, then dropped.
+
+``Problem.row`` is the file row (1-based, counting title lines and the header, as a spreadsheet
+numbers rows: a quoted cell spanning several lines is one row); ``Problem.column`` is the file's
+column name where there is one. Nothing here writes to disk or a database.
+
+Problem codes (translated by the interface as ``problem.<code>``):
+
+* from the schema (``regen.schema.validate``): ``invalid_type``, ``missing``, ``duplicate``,
+  ``not_allowed``, ``out_of_range``, ``closed_before_founded``, ``fte_above_headcount``,
+  ``turnover_without_currency``, ``missing_column`` (row is None: a required field has no column),
+  ``invalid``
+* from ingest: ``invalid_number``, ``invalid_year``, ``unknown_legal_form``, ``unknown_sector``,
+  ``unknown_country``, ``unknown_currency``, ``currency_mismatch``, ``invalid_postcode`` (and the row
+  could not be located otherwise), ``no_location``, ``extra_cells`` (more cells than the header),
+  ``bad_row`` (unreadable quoting), ``unknown_kind`` (row is None: every row rejected)
+
+Note codes (``note.<code>``; accepted rows, for information): ``approximate``, ``coordinates_zero``,
+``coordinates_incomplete``, ``coordinates_swapped``, ``invalid_postcode``, ``no_postcode_table``,
+``gazetteer_unavailable``, ``country_inferred``, ``currency_inferred``, ``generated_ids``,
+``region_from_address``, ``region_from_area``, ``region_unrecognised``, ``area_code_used``,
+``personal_data_removed``, ``personal_column_refused``, ``columns_ignored``, ``figures_without_year``,
+``other_sheets_ignored``, ``no_rows``, ``mapping_unknown_column``, ``mapping_unknown_field``,
+``mapping_duplicate_field``
+
+Error codes (``IngestResult.error_code``, file not read at all): ``empty_file``, ``too_large``,
+``not_a_table``, ``damaged_file``, ``unsupported_format``, ``not_found``, ``unreadable``, ``bad_kind``,
+``bad_postcodes``, ``internal_error`` (an unexpected failure inside ingest: a bug, reported instead of raised)
+"""
+
+from __future__ import annotations
+
+from regen.ingest.mapping import FIELDS, detect_kind, mapping_signature, propose_mapping
+from regen.ingest.pipeline import read_table
+from regen.ingest.read import IngestError
+from regen.ingest.result import IngestResult, Note
+
+PROBLEM_CODES: tuple[str, ...] = (
+    "invalid_type", "missing", "duplicate", "not_allowed", "out_of_range", "closed_before_founded",
+    "fte_above_headcount", "turnover_without_currency", "missing_column", "invalid",
+    "invalid_number", "invalid_year", "unknown_legal_form", "unknown_sector", "unknown_country", "unknown_currency",
+    "currency_mismatch", "invalid_postcode", "no_location", "extra_cells", "bad_row", "unknown_kind",
+)
+NOTE_CODES: tuple[str, ...] = (
+    "approximate", "coordinates_zero", "coordinates_incomplete", "coordinates_swapped", "invalid_postcode",
+    "no_postcode_table", "gazetteer_unavailable", "country_inferred", "currency_inferred", "generated_ids",
+    "region_from_address", "region_from_area", "region_unrecognised", "area_code_used", "personal_data_removed",
+    "personal_column_refused", "columns_ignored", "figures_without_year", "other_sheets_ignored", "no_rows",
+    "mapping_unknown_column", "mapping_unknown_field", "mapping_duplicate_field",
+)
+ERROR_CODES: tuple[str, ...] = (
+    "empty_file", "too_large", "not_a_table", "damaged_file", "unsupported_format", "not_found", "unreadable",
+    "bad_kind", "bad_postcodes", "internal_error",
+)
+
+
+def read_postcodes(source, *, name: str | None = None):
+    """A postcode lookup table (postcode, lat, lon [, region, area, ward]) from a CSV/TSV/xlsx file or
+    bytes, with headers matched loosely ("pcds", "latitude", "long" ...). Raises IngestError."""
+    from regen.ingest.pipeline import _normalise_postcode_table
+    from regen.ingest.read import default_max_bytes, read_raw
+
+    raw = read_raw(source, name=name, max_bytes=default_max_bytes(), is_known=lambda c: False)
+    frame = raw.frame.copy()
+    frame.columns = raw.headers
+    table = _normalise_postcode_table(frame)
+    if table is None:
+        raise IngestError("bad_postcodes", "the postcode table is empty")
+    return table.reset_index()
+
+
+__all__ = [
+    "ERROR_CODES", "FIELDS", "IngestError", "IngestResult", "NOTE_CODES", "Note", "PROBLEM_CODES", "detect_kind",
+    "mapping_signature", "propose_mapping", "read_postcodes", "read_table",
+]

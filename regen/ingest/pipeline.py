@@ -1,0 +1,1064 @@
+"""read_table: file → mapped, cleaned, located and validated rows, with a report."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from regen.ingest import clean
+from regen.ingest.mapping import (
+    EMAIL_PATTERN, FIELDS, INTEGER_FIELDS, KIND_FIELDS, KINDS, PHONE_PATTERN, detect_kind, has_japanese, header_unit,
+    map_country, map_currency, map_legal_form, map_sector, mapping_signature, norm, personal_header, propose_mapping,
+    is_known_header,
+)
+from regen.ingest.read import IngestError, RawTable, default_max_bytes, read_raw
+from regen.ingest.result import IngestResult, Note
+from regen.schema import SCHEMAS, Problem, validate
+from regen.vocab import ALL_LEGAL_FORMS, CURRENCIES, GEO_PRECISIONS, SECTORS
+
+# Rough bounding boxes (south, west, north, east) used to spot swapped coordinates and guess a country.
+BBOX = {"GB": (49.8, -8.7, 60.9, 1.8), "JP": (24.0, 122.9, 45.6, 154.0)}
+NOTE_ROWS = 20
+
+
+def _in_box(country: str, lat: pd.Series, lon: pd.Series) -> pd.Series:
+    s, w, n, e = BBOX[country]
+    return lat.between(s, n) & lon.between(w, e)
+
+
+# --- Reference tables (regions and areas), from regen.places when it is there --------------------
+
+@lru_cache(maxsize=1)
+def _places_reference() -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, dict]]:
+    """(region index norm→slug, region slug→country, area index norm→code, area code→info)."""
+    regions: dict[str, str] = {}
+    region_country: dict[str, str] = {}
+    areas: dict[str, str] = {}
+    area_info: dict[str, dict] = {}
+    try:
+        from regen import places
+    except Exception:  # noqa: BLE001 - another module; ingest works without it
+        return regions, region_country, areas, area_info
+    for slug, info in getattr(places, "REGIONS", {}).items():
+        region_country[slug] = info.get("country")
+        for key in (slug, slug.replace("_", " "), info.get("en"), info.get("ja")):
+            if key:
+                regions.setdefault(norm(key), slug)
+        en = info.get("en") or ""
+        if en.endswith(" England"):
+            regions.setdefault(norm(en[: -len(" England")]), slug)
+        ja = info.get("ja") or ""
+        if len(ja) > 2 and ja[-1] in "都府県":
+            regions.setdefault(norm(ja[:-1]), slug)
+    for code, area in getattr(places, "AREAS", {}).items():
+        area_info[code] = {"region": area.region, "country": area.country, "name": area.name}
+        for key in (code, area.name, area.name_ja):
+            if key:
+                areas.setdefault(norm(key), code)
+    return regions, region_country, areas, area_info
+
+
+_PREFECTURE_RE = r"東京都|北海道|大阪府|京都府|[^\s\d,、]{2,3}県"
+
+
+# --- Context ------------------------------------------------------------------------------------
+
+class _Context:
+    def __init__(self, raw: RawTable, mapping: dict[str, str | None], kind: str):
+        self.raw = raw
+        self.kind = kind
+        self.mapping = mapping
+        self.index = raw.frame.index
+        self.position = {h: i for i, h in enumerate(raw.headers)}
+        self.source: dict[str, str] = {}  # field → file column
+        for header, fld in mapping.items():
+            if fld and fld not in self.source:
+                self.source[fld] = header
+        self.problems: list[tuple[object, str | None, object, str, str, str]] = []  # (row, field, value, ...)
+        self.notes: list[Note] = []
+        self.fallback_column: dict[str, str] = {}
+        self._text_cache: dict[str, pd.Series | None] = {}
+
+    # columns
+    def raw_col(self, fld: str) -> pd.Series | None:
+        header = self.source.get(fld)
+        if header is None:
+            return None
+        return self.raw.frame[self.position[header]]
+
+    def text(self, fld: str) -> pd.Series | None:
+        if fld not in self._text_cache:
+            col = self.raw_col(fld)
+            if col is None:
+                self._text_cache[fld] = None
+            elif clean.few_distinct(col):
+                self._text_cache[fld] = clean.text_codes(col)[0]
+            else:
+                self._text_cache[fld] = clean.text(col)
+        return self._text_cache[fld]
+
+    def column_of(self, fld: str | None) -> str | None:
+        if fld is None:
+            return None
+        return self.source.get(fld) or self.fallback_column.get(fld) or fld
+
+    # problems and notes
+    def flag(self, mask: pd.Series, fld: str | None, code: str, reason: str, detail: str = "",
+             values: pd.Series | None = None) -> None:
+        mask = mask.fillna(False).astype(bool) if mask.dtype != bool else mask
+        if not mask.any():
+            return
+        rows = self.index[mask.to_numpy()]
+        if values is None:
+            values = self.raw_col(fld) if fld else None
+        vals = values[mask].tolist() if values is not None else [None] * len(rows)
+        for row, value in zip(rows.tolist(), vals):
+            self.problems.append((row, fld, value, code, reason, detail))
+
+    def note(self, code: str, message: str, fld: str | None = None, mask: pd.Series | None = None) -> None:
+        if mask is not None:
+            mask = mask.fillna(False).astype(bool)
+            count = int(mask.sum())
+            if not count:
+                return
+            rows = self.index[mask.to_numpy()][:NOTE_ROWS].tolist()
+        else:
+            count, rows = 0, []
+        self.notes.append(Note(code, message, self.column_of(fld) if fld else None, [int(r) for r in rows], count))
+
+    def note_approx(self, fld: str, parsed: clean.Parsed) -> None:
+        mask = parsed.approx & parsed.values.notna()
+        if mask.any():
+            examples = ", ".join(repr(v) for v in pd.unique(self.raw_col(fld)[mask])[:3])
+            self.note("approximate", f"{int(mask.sum())} value(s) are approximate ({examples}); the number was kept",
+                      fld, mask)
+
+    # parsed columns
+    def numbers(self, fld: str, *, coordinate: bool = False) -> clean.Parsed | None:
+        col = self.raw_col(fld)
+        if col is None:
+            return None
+        parsed = clean.numbers(col, decimal_comma=self.raw.decimal_comma, coordinate=coordinate)
+        what = "a coordinate" if coordinate else "a number"
+        self.flag(parsed.invalid, fld, "invalid_number", f"cannot read {what} from this value")
+        self.note_approx(fld, parsed)
+        return parsed
+
+    def years(self, fld: str) -> clean.Parsed | None:
+        col = self.raw_col(fld)
+        if col is None:
+            return None
+        parsed = clean.years(col)
+        self.flag(parsed.invalid, fld, "invalid_year", "cannot read a year from this value")
+        self.note_approx(fld, parsed)
+        return parsed
+
+    def vocabulary(self, fld: str, mapper, code: str, reason: str, detail: str) -> pd.Series | None:
+        col = self.raw_col(fld)
+        if col is None:
+            return None
+        codes, unknown = clean.vocabulary(col, mapper)
+        self.flag(unknown, fld, code, reason, detail)
+        return codes
+
+
+def _int_years(parsed: clean.Parsed | None, index: pd.Index) -> pd.Series:
+    if parsed is None:
+        return pd.Series(pd.NA, index=index, dtype="Int64")
+    return _whole(parsed.values)
+
+
+def _whole(values: pd.Series) -> pd.Series:
+    """Floats → nullable integers, rounding; values too large for an integer become missing (the caller
+    has flagged them)."""
+    values = values.where(values.abs() < 1e15)
+    return values.round().astype("Int64")
+
+
+def _empty_text(index: pd.Index) -> pd.Series:
+    return pd.Series(np.nan, index=index, dtype="str")
+
+
+def _obj(series: pd.Series | None, index: pd.Index) -> pd.Series:
+    """A text column as pandas' arrow-backed ``str`` dtype (missing = NaN); empty when None."""
+    if series is None:
+        return _empty_text(index)
+    if series.dtype == "str":
+        return series
+    return series.astype("str")
+
+
+_JP_TEXT = r"[\x{3040}-\x{30ff}\x{4e00}-\x{9fff}]"
+
+
+# --- Personal data --------------------------------------------------------------------------------
+
+def _personal_by_content(series: pd.Series) -> str | None:
+    values = series[series.notna()]
+    if values.empty:
+        return None
+    sample = values.iloc[:500].astype("str")
+    arr = pa.array(sample.tolist(), type=pa.string())
+    arr = pc.utf8_normalize(arr, "NFKC")
+    n = len(arr)
+    emails = pc.sum(pc.match_substring_regex(arr, EMAIL_PATTERN)).as_py() or 0
+    if emails >= max(1, 0.3 * n):
+        return "email addresses"
+    phones = pc.sum(pc.match_substring_regex(pc.utf8_trim_whitespace(arr), PHONE_PATTERN, ignore_case=True)).as_py() or 0
+    if phones >= max(1, 0.5 * n):
+        return "phone numbers"
+    return None
+
+
+def _exclusions(raw: RawTable) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, header in enumerate(raw.headers):
+        reason = personal_header(header)
+        if reason:
+            out[header] = f"personal data: {reason} (by column name)"
+            continue
+        if raw.frame.empty:
+            continue
+        reason = _personal_by_content(raw.frame[i])
+        if reason:
+            out[header] = f"personal data: {reason} (by content)"
+    return out
+
+
+# --- Countries, regions, areas, locations -----------------------------------------------------------
+
+def _generated_ids(names: pd.Series) -> pd.Series:
+    key = clean.text(names.astype("str")).str.casefold().fillna("")
+    hashed = pd.util.hash_pandas_object(key, index=False).to_numpy()
+    ids = pd.Series(hashed.astype(str), index=names.index, dtype="str")
+    ids = "auto-" + ids
+    return ids.where(names.notna())
+
+
+def _redact(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if series.isna().all():
+        return series, pd.Series(False, index=series.index)
+    arr = clean._arrow(series)
+    email = clean.contains(series, EMAIL_PATTERN) if clean._buffers_contain(arr, (b"@",)) else \
+        pd.Series(False, index=series.index)
+    phone = clean.contains(series, r"(?:\+44|\+81|\b0\d{1,4}[\s\-]\d{2,4}[\s\-]\d{3,4}\b|\b0[789]0\d{8}\b|\b07\d{9}\b)")
+    mask = email | phone
+    if not mask.any():
+        return series, mask
+    fixed = series.copy()
+    sub = fixed[mask].str.replace(EMAIL_PATTERN, "[email removed]", regex=True)
+    sub = sub.str.replace(r"(?:\+44|\+81)[\d\s\-()]{8,}\d|\b0\d{1,4}[\s\-]\d{2,4}[\s\-]\d{3,4}\b|\b0[789]0\d{8}\b|"
+                          r"\b07\d{9}\b", "[phone removed]", regex=True)
+    fixed[mask] = sub
+    return fixed, mask
+
+
+def _region_codes(ctx: _Context, region: pd.Series) -> pd.Series:
+    regions, _rc, _areas, _info = _places_reference()
+    if not regions or region.isna().all():
+        return region
+    mapped = clean.map_values(region, lambda u: regions.get(norm(u)) if u else None)
+    unknown = region.notna() & mapped.isna()
+    if unknown.any():
+        ctx.note("region_unrecognised", "region not among the known regions; kept as written", "region", unknown)
+    return mapped.where(mapped.notna(), region)
+
+
+def _area_codes(ctx: _Context, area: pd.Series, extra: dict[str, str]) -> pd.Series:
+    _r, _rc, areas, _info = _places_reference()
+    index = {**areas, **extra}
+    if not index or area.isna().all():
+        return area
+    mapped = clean.map_values(area, lambda u: (index.get(norm(u)) or index.get(norm(re.sub(r"[市町村区]$", "", u))))
+                              if u else None)
+    changed = mapped.notna() & (mapped != area)
+    if changed.any():
+        ctx.note("area_code_used", "area names were replaced by their official area codes", "area", changed)
+    return mapped.where(mapped.notna(), area)
+
+
+def _normalise_postcode_table(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    if table is None or len(table) == 0:
+        return None
+    cols = {norm(c): c for c in table.columns}
+
+    def pick(*names):
+        for n in names:
+            if n in cols:
+                return cols[n]
+        return None
+
+    pcol = pick("postcode", "pcds", "pcd", "pcd2", "post code", "postal code", "郵便番号", "zip")
+    lat = pick("lat", "latitude", "緯度")
+    lon = pick("lon", "long", "lng", "longitude", "経度")
+    if pcol is None or lat is None or lon is None:
+        raise IngestError("bad_postcodes", "the postcode table needs columns postcode, lat and lon")
+    formatted, _c, _bad = clean.postcodes(table[pcol].astype("str"))
+    out = pd.DataFrame({
+        "lat": pd.to_numeric(table[lat], errors="coerce").to_numpy(),
+        "lon": pd.to_numeric(table[lon], errors="coerce").to_numpy(),
+    }, index=pd.Index(formatted.to_numpy(), name="postcode"))
+    regions, _rc, areas, _info = _places_reference()
+    for extra in ("region", "area", "ward"):
+        c = pick(extra)
+        if c is not None:
+            values = clean.text(table[c].astype("str"))
+            if extra == "region" and regions:
+                values = values.where(values.isna(), clean.map_values(values, lambda v: regions.get(norm(v)) or v))
+            if extra == "area" and areas:
+                values = values.where(values.isna(), clean.map_values(values, lambda v: areas.get(norm(v)) or v))
+            out[extra] = values.to_numpy(dtype=object, na_value=None)
+    out = out[out.index.notna() & out["lat"].notna() & out["lon"].notna()]
+    return out[~out.index.duplicated()]
+
+
+def _areas_table(areas: pd.DataFrame | None) -> tuple[dict[str, str], dict[str, tuple[float, float]],
+                                                      dict[str, dict]]:
+    """(area index norm → code, code → centroid, code → info) from a caller's area table."""
+    if areas is None or len(areas) == 0:
+        return {}, {}, {}
+    cols = {norm(c): c for c in areas.columns}
+    code = cols.get("code") or cols.get("area") or cols.get("area code")
+    if code is None:
+        return {}, {}, {}
+    index: dict[str, str] = {}
+    centroid: dict[str, tuple[float, float]] = {}
+    info: dict[str, dict] = {}
+    lat = cols.get("lat") or cols.get("latitude") or cols.get("centroid lat")
+    lon = cols.get("lon") or cols.get("longitude") or cols.get("lng") or cols.get("centroid lon")
+    for rec in areas.to_dict("records"):
+        c = rec.get(code)
+        if c is None or (isinstance(c, float) and np.isnan(c)):
+            continue
+        c = str(c)
+        for key in ("name", "name ja"):
+            k = cols.get(key)
+            if k and isinstance(rec.get(k), str):
+                index.setdefault(norm(rec[k]), c)
+        index.setdefault(norm(c), c)
+        info[c] = {"region": rec.get(cols.get("region")) if cols.get("region") else None,
+                   "country": rec.get(cols.get("country")) if cols.get("country") else None}
+        if lat and lon:
+            try:
+                la, lo = float(rec[lat]), float(rec[lon])
+            except (TypeError, ValueError):
+                continue
+            if not (np.isnan(la) or np.isnan(lo)):
+                centroid[c] = (la, lo)
+    return index, centroid, info
+
+
+def _uk_place(address: str) -> str | None:
+    text = unicodedata.normalize("NFKC", address)
+    text = clean._UK_IN_TEXT.sub(" ", text.upper()).title() if clean._UK_IN_TEXT.search(text.upper()) else text
+    parts = [p.strip() for p in re.split(r"[,\n;]", text) if p.strip()]
+    skip = {"uk", "united kingdom", "england", "scotland", "wales", "gb", "great britain", "tyne and wear",
+            "tyne & wear", "county durham", "greater london", "cumbria"}
+    for part in reversed(parts):
+        if re.search(r"\d", part) or norm(part) in skip:
+            continue
+        return part
+    return None
+
+
+def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table: pd.DataFrame | None,
+            area_centroids: dict[str, tuple[float, float]]) -> None:
+    """Fill lat/lon/geo_precision along the chain file → postcode → place → area centroid."""
+    idx = out.index
+    n = len(idx)
+    have = (out["lat"].notna() & out["lon"].notna()).to_numpy()
+    precision = np.full(n, None, dtype=object)
+    file_precision = ctx.text("geo_precision")
+    precision[have] = "exact"
+    if file_precision is not None:
+        given = file_precision.str.casefold()
+        ok = (given.isin(GEO_PRECISIONS).to_numpy() & have)
+        precision[ok] = given.to_numpy(dtype=object)[ok]
+
+    # Postcodes, from a postcode column or written inside the address.
+    pcode = ctx.raw_col("postcode")
+    address_raw = ctx.raw_col("address")
+    address = None
+
+    def address_for(rows: np.ndarray) -> pd.Series:
+        """The address cleaned where ``rows``; NA elsewhere (addresses are long: clean only what is used)."""
+        out_ = _empty_text(idx)
+        if rows.any():
+            out_[rows] = clean.text(address_raw[rows])
+        return out_
+
+    if address_raw is not None and pcode is None:
+        address = address_for(~have)
+    postcode_field = "postcode" if pcode is not None else ("address" if address_raw is not None else None)
+    if pcode is not None:
+        formatted, _pc_country, invalid = clean.postcodes(pcode)
+        invalid = invalid.to_numpy()
+    elif address is not None:
+        formatted = clean.postcodes(clean.map_values(address, clean.postcode_in_text))[0]
+        invalid = np.zeros(n, dtype=bool)
+    else:
+        formatted = _empty_text(idx)
+        invalid = np.zeros(n, dtype=bool)
+    need = ~have
+    has_pc = formatted.notna().to_numpy()
+    if postcode_table is not None and has_pc.any():
+        keys = pa.array(postcode_table.index.to_numpy(dtype=object), type=pa.large_string())
+        pos = pc.fill_null(pc.index_in(clean._arrow(formatted), value_set=keys), -1).to_numpy(zero_copy_only=False)
+        hit = (pos >= 0) & need
+        if hit.any():
+            rows = pos[hit]
+            out.loc[hit, "lat"] = postcode_table["lat"].to_numpy()[rows]
+            out.loc[hit, "lon"] = postcode_table["lon"].to_numpy()[rows]
+            precision[hit] = "postcode"
+            for extra in ("region", "area", "ward"):
+                if extra in postcode_table.columns:
+                    fill = hit & out[extra].isna().to_numpy()
+                    if fill.any():
+                        out.loc[fill, extra] = postcode_table[extra].to_numpy()[pos[fill]]
+            need = need & ~hit
+    elif postcode_table is None and (need & has_pc).any():
+        ctx.note("no_postcode_table", "postcodes were not used to locate rows: no postcode table was given",
+                 postcode_field, pd.Series(need & has_pc, index=idx))
+
+    # Place names: a place column, else the town or city in the address, via the gazetteer.
+    if need.any():
+        place = ctx.text("place")
+        if address_raw is not None and address is None:
+            address = address_for(need)
+        candidates = np.full(n, None, dtype=object)
+        if place is not None:
+            candidates[need] = place.to_numpy(dtype=object, na_value=None)[need]
+        if address is not None:
+            missing = need & pd.isna(candidates) & address.notna().to_numpy()
+            if missing.any():
+                sub = address[missing]
+                towns = clean.map_values(sub, lambda a: _jp_city(a) if has_japanese(a) else _uk_place(a))
+                candidates[missing] = towns.to_numpy(dtype=object, na_value=None)
+        ask = need & ~pd.isna(candidates)
+        if ask.any():
+            lookup = _gazetteer()
+            if lookup is None:
+                ctx.note("gazetteer_unavailable", "place names were not used: the gazetteer is not available",
+                         "place" if place is not None else "address", pd.Series(ask, index=idx))
+            else:
+                countries = out["country"].to_numpy(dtype=object, na_value=None)
+                regions = out["region"].to_numpy(dtype=object, na_value=None)
+                positions = np.flatnonzero(ask)
+                keys = list(zip(candidates[positions], countries[positions], regions[positions]))
+                results = {key: _lookup_place(lookup, *key) for key in set(keys)}
+                lat_v = np.array([results[k]["lat"] if results[k] else np.nan for k in keys], dtype=float)
+                lon_v = np.array([results[k]["lon"] if results[k] else np.nan for k in keys], dtype=float)
+                found_country = np.array([results[k]["country"] if results[k] else None for k in keys], dtype=object)
+                ok = ~np.isnan(lat_v)
+                if ok.any():
+                    found = positions[ok]
+                    out.iloc[found, out.columns.get_loc("lat")] = lat_v[ok]
+                    out.iloc[found, out.columns.get_loc("lon")] = lon_v[ok]
+                    unknown = pd.isna(countries[found])
+                    if unknown.any():
+                        out.iloc[found[unknown], out.columns.get_loc("country")] = found_country[ok][unknown]
+                    precision[found] = "place"
+                    need[found] = False
+
+    # Area centroid.
+    if need.any() and area_centroids:
+        areas = out["area"].to_numpy(dtype=object, na_value=None)
+        positions = np.flatnonzero(need)
+        cent = [area_centroids.get(a) if isinstance(a, str) else None for a in areas[positions]]
+        ok = np.array([c is not None for c in cent], dtype=bool)
+        if ok.any():
+            found = positions[ok]
+            out.iloc[found, out.columns.get_loc("lat")] = [c[0] for c in cent if c is not None]
+            out.iloc[found, out.columns.get_loc("lon")] = [c[1] for c in cent if c is not None]
+            precision[found] = "area"
+            need[found] = False
+
+    out["geo_precision"] = pd.Series(precision, index=idx, dtype="str")
+    # What could not be located: an invalid postcode is the clearest reason when there is one.
+    bad_pc = need & invalid
+    if postcode_field:
+        ctx.flag(pd.Series(bad_pc, index=idx), postcode_field, "invalid_postcode",
+                 "not a valid UK or Japanese postcode")
+    located_bad = ~need & invalid
+    if located_bad.any():
+        ctx.note("invalid_postcode", "invalid postcodes (the row was located another way)", postcode_field,
+                 pd.Series(located_bad, index=idx))
+    rest = need & ~bad_pc
+    if rest.any():
+        where = next((f for f in ("lat", "postcode", "address", "place", "area") if ctx.source.get(f)), None)
+        ctx.flag(pd.Series(rest, index=idx), where, "no_location",
+                 "the row could not be located (no coordinates, known postcode, place or area)")
+
+
+def _jp_city(address: str) -> str | None:
+    text = unicodedata.normalize("NFKC", address)
+    text = re.sub(r"^〒?\s*\d{3}-?\d{4}\s*", "", text)
+    m = re.match(rf"\s*(?:{_PREFECTURE_RE})?\s*(?:[^\s\d]+?郡)?([^\s\d]+?[市区町村])", text)
+    return m.group(1) if m else None
+
+
+def _jp_prefecture(address: pd.Series) -> pd.Series:
+    """Region slug from the prefecture at the start of Japanese addresses (``str`` Series)."""
+    regions, _rc, _a, _i = _places_reference()
+    if not regions:
+        return _empty_text(address.index)
+
+    def pref(a: str) -> str | None:
+        m = re.match(rf"^(?:〒?\s*\d{{3}}-?\d{{4}}\s*)?({_PREFECTURE_RE})", a)
+        return regions.get(norm(m.group(1))) if m else None
+
+    jp = clean.contains(address, _JP_TEXT, non_ascii=True)
+    out = _empty_text(address.index)
+    if jp.any():
+        out[jp] = clean.map_values(address[jp], pref)
+    return out
+
+
+def _gazetteer():
+    try:
+        from regen.geo import gazetteer_lookup
+    except Exception:  # noqa: BLE001 - regen.geo is optional for ingest
+        return None
+    return gazetteer_lookup
+
+
+def _lookup_place(lookup, place, country, region):
+    """Look a place up; without a country, accept it only if exactly one country has it."""
+    if not place:
+        return None
+    countries = [country] if country else list(BBOX)
+    hits = []
+    for code in countries:
+        try:
+            hit = lookup(place, code, region if country else None)
+            if hit is None and region and country:
+                hit = lookup(place, code, None)
+        except Exception:  # noqa: BLE001 - a gazetteer failure leaves the row for the next step
+            hit = None
+        if hit:
+            try:
+                hits.append({"lat": float(hit["lat"]), "lon": float(hit["lon"]), "country": code})
+            except (KeyError, TypeError, ValueError):
+                continue
+    return hits[0] if len(hits) == 1 else None
+
+
+def _country(ctx: _Context, out: pd.DataFrame, country: str | None, *, postcode_country: pd.Series | None,
+             texts: list[pd.Series | None]) -> pd.Series:
+    idx = out.index
+    codes = ctx.vocabulary("country", map_country, "unknown_country", "not a known country", "GB, JP")
+    result = _obj(codes, idx)
+    if country:
+        result = result.where(result.notna(), country)
+    inferred = result.isna()
+    if postcode_country is not None:
+        result = result.where(result.notna(), postcode_country)
+    if "lat" in out and "lon" in out:
+        for code in BBOX:
+            box = _in_box(code, out["lat"], out["lon"]) | _in_box(code, out["lon"], out["lat"])
+            result = result.where(result.notna() | ~box, code)
+    _r, region_country, _a, area_info = _places_reference()
+    if "region" in out and region_country and result.isna().any():
+        result = result.where(result.notna(), clean.map_values(out["region"], region_country.get))
+    for series in texts:
+        if series is not None and result.isna().any():
+            jp = clean.contains(series, _JP_TEXT, non_ascii=True)
+            result = result.where(result.notna() | ~jp, "JP")
+    if result.isna().any() and codes is None and not country:
+        distinct = result.dropna().unique()
+        if len(distinct) == 1:  # every row that says agrees: the rest are in the same country
+            result = result.fillna(distinct[0])
+    inferred = inferred & result.notna()
+    if inferred.any():
+        ctx.note("country_inferred", "country was not given; it was worked out from postcodes, coordinates or "
+                                     "place names", "country", inferred)
+    return result
+
+
+# --- Builders -------------------------------------------------------------------------------------
+
+def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, areas) -> pd.DataFrame:
+    idx = ctx.index
+    out = pd.DataFrame(index=idx)
+    name, name_ja = ctx.text("name"), ctx.text("name_ja")
+    if name is None and name_ja is not None:
+        name = name_ja
+        ctx.fallback_column["name"] = ctx.source.get("name_ja")
+    if name is not None and name_ja is None:
+        name_ja = name.where(clean.contains(name, _JP_TEXT, non_ascii=True))
+    ident = ctx.text("enterprise_id")
+    if ident is None and name is not None:
+        ident = _generated_ids(name)
+        ctx.fallback_column["enterprise_id"] = ctx.source.get("name") or ctx.fallback_column.get("name")
+        ctx.note("generated_ids", "the file has no ID column: IDs were made from the names", "name",
+                 ident.notna())
+    out["enterprise_id"] = _obj(ident, idx)
+    out["name"] = _obj(name, idx)
+    out["name_ja"] = _obj(name_ja, idx)
+    out["legal_form"] = _obj(ctx.vocabulary("legal_form", map_legal_form, "unknown_legal_form",
+                                            "not a known legal form", ", ".join(ALL_LEGAL_FORMS)), idx)
+    out["sector"] = _obj(ctx.vocabulary("sector", map_sector, "unknown_sector", "not a known sector",
+                                        ", ".join(SECTORS)), idx)
+    out["founded"] = _int_years(ctx.years("founded"), idx)
+    out["closed"] = _int_years(ctx.years("closed"), idx)
+    # The address is read only where it is needed: Japanese addresses give the prefecture and the
+    # municipality; any address may give a postcode or a town when nothing better locates the row.
+    address_raw = ctx.raw_col("address")
+    jp_address = None
+    if address_raw is not None:
+        jp = clean.contains(address_raw, _JP_TEXT, non_ascii=True)
+        if jp.any():
+            jp_address = clean.text(address_raw[jp])
+    region = _obj(ctx.text("region"), idx)
+    if jp_address is not None:
+        pref = _jp_prefecture(jp_address).reindex(idx)
+        fill = region.isna() & pref.notna()
+        if fill.any():
+            region = region.where(~fill, pref)
+            ctx.note("region_from_address", "prefecture read from the address", "address", fill)
+    out["region"] = _obj(_region_codes(ctx, region.astype("str")), idx) if region.notna().any() else region
+    extra_index, centroids, extra_info = _areas_table(areas)
+    area = ctx.text("area")
+    if area is None and jp_address is not None:
+        city = clean.map_values(jp_address, _jp_city).reindex(idx)
+        if city.notna().any():
+            area = city.astype("str")
+            ctx.fallback_column["area"] = ctx.source.get("address")
+    out["area"] = _obj(_area_codes(ctx, area, extra_index), idx) if area is not None else _empty_text(idx)
+    _r, region_country, _a, area_info = _places_reference()
+    info = {**area_info, **extra_info}
+    if info:
+        from_area = clean.map_values(out["area"], lambda a: (info.get(a) or {}).get("region") if a else None)
+        fill = out["region"].isna() & from_area.notna()
+        if fill.any():
+            out.loc[fill, "region"] = from_area[fill]
+            ctx.note("region_from_area", "region filled in from the area", "area", fill)
+    out["ward"] = _obj(ctx.text("ward"), idx)
+    description = ctx.text("description")
+    if description is not None:
+        description, redacted = _redact(description)
+        if redacted.any():
+            ctx.note("personal_data_removed", "email addresses or phone numbers were removed from descriptions",
+                     "description", redacted)
+    out["description"] = _obj(description, idx)
+
+    # Coordinates in the file.
+    lat_p, lon_p = ctx.numbers("lat", coordinate=True), ctx.numbers("lon", coordinate=True)
+    lat = lat_p.values if lat_p is not None else pd.Series(np.nan, index=idx)
+    lon = lon_p.values if lon_p is not None else pd.Series(np.nan, index=idx)
+    zero = (lat == 0) & (lon == 0)
+    if zero.any():
+        ctx.note("coordinates_zero", "coordinates 0,0 were treated as missing", "lat", zero)
+        lat, lon = lat.mask(zero), lon.mask(zero)
+    half = lat.notna() ^ lon.notna()
+    if half.any():
+        ctx.note("coordinates_incomplete", "only one of latitude and longitude was given; ignored", "lat", half)
+        lat, lon = lat.mask(half), lon.mask(half)
+    out["lat"], out["lon"] = lat, lon
+
+    pcode = ctx.raw_col("postcode")
+    pc_country = clean.postcodes(pcode)[1] if pcode is not None else None
+    out["country"] = _country(ctx, out, country, postcode_country=pc_country,
+                              texts=[name, address_raw, ctx.text("place")])
+    # Swapped coordinates: latitude beyond ±90, or the pair only fits the country the other way round.
+    swap = (lat.abs() > 90) & (lon.abs() <= 90)
+    for code in BBOX:
+        is_c = out["country"] == code
+        swap |= is_c & ~_in_box(code, lat, lon) & _in_box(code, lon, lat)
+    if swap.any():
+        ctx.note("coordinates_swapped", "latitude and longitude were swapped; corrected", "lat", swap)
+        out.loc[swap, ["lat", "lon"]] = np.column_stack([lon[swap].to_numpy(), lat[swap].to_numpy()])
+    pt = _normalise_postcode_table(postcode_table) if postcode_table is not None else None
+    _locate(ctx, out, postcode_table=pt, area_centroids=centroids)
+    return out
+
+
+def _build_figures(ctx: _Context, ident: pd.Series | None, *, country: pd.Series | str | None,
+                   year: int | None) -> pd.DataFrame:
+    idx = ctx.index
+    out = pd.DataFrame(index=idx)
+    out["enterprise_id"] = _obj(ident, idx)
+    years = ctx.years("year")
+    if years is not None:
+        out["year"] = _int_years(years, idx)
+    else:
+        out["year"] = pd.Series(year if year is not None else pd.NA, index=idx, dtype="Int64")
+    for fld in ("employees", "fte", "disadvantaged_hires", "volunteers"):
+        parsed = ctx.numbers(fld)
+        if parsed is None:
+            out[fld] = np.nan
+            continue
+        values = parsed.values
+        if fld in INTEGER_FIELDS:
+            values = values.where(~parsed.approx, values.round())
+        out[fld] = values
+    parsed = ctx.numbers("turnover")
+    currency = _empty_text(idx)
+    if parsed is not None:
+        header_currency, multiplier = header_unit(ctx.source["turnover"])
+        out["turnover"] = parsed.values * multiplier
+        signs = parsed.currency.astype("str")
+        currency = signs.copy()
+        codes = ctx.vocabulary("currency", map_currency, "unknown_currency", "not a known currency", "GBP, JPY")
+        if codes is not None:
+            column = _obj(codes, idx)
+            currency = currency.where(currency.notna(), column)
+            clash = signs.notna() & column.notna() & (signs != column)
+            ctx.flag(clash, "currency", "currency_mismatch", "the currency column disagrees with the sign in the "
+                                                             "turnover", values=ctx.raw_col("currency"))
+        if header_currency:
+            currency = currency.where(currency.notna(), header_currency)
+        present = set(signs.dropna().unique().tolist())
+        need = currency.isna() & out["turnover"].notna()
+        if need.any() and len(present) == 1:
+            currency = currency.where(~need, next(iter(present)))
+            ctx.note("currency_inferred", f"turnover without a currency sign taken as {next(iter(present))}, "
+                                          "like the rest of the column", "turnover", need)
+            need = currency.isna() & out["turnover"].notna()
+        if need.any() and country is not None:
+            by_country = (country.map(CURRENCIES) if isinstance(country, pd.Series)
+                          else pd.Series(CURRENCIES.get(country), index=idx))
+            fill = need & by_country.notna()
+            currency = currency.where(~fill, by_country)
+            if fill.any():
+                ctx.note("currency_inferred", "turnover currency taken from the country", "turnover", fill)
+    else:
+        out["turnover"] = np.nan
+    out["currency"] = currency.astype("str")
+    return out
+
+
+def _build_areas(ctx: _Context, *, country: str | None) -> pd.DataFrame:
+    idx = ctx.index
+    out = pd.DataFrame(index=idx)
+    out["code"] = _obj(ctx.text("code"), idx)
+    name, name_ja = ctx.text("name"), ctx.text("name_ja")
+    if name is None and name_ja is not None:
+        name = name_ja
+    out["name"] = _obj(name, idx)
+    out["name_ja"] = _obj(name_ja, idx)
+    out["region"] = _obj(ctx.text("region"), idx)
+    if out["region"].notna().any():
+        out["region"] = _obj(_region_codes(ctx, ctx.text("region")), idx)
+    codes = ctx.vocabulary("country", map_country, "unknown_country", "not a known country", "GB, JP")
+    c = _obj(codes, idx)
+    if country:
+        c = c.where(c.notna(), country)
+    _r, region_country, _a, _i = _places_reference()
+    if region_country:
+        c = c.where(c.notna(), clean.map_values(out["region"], region_country.get))
+    if codes is None and c.isna().any():
+        gss = out["code"].astype(str).str.match(r"^[EWSN]\d{8}$")
+        jis = out["code"].astype(str).str.match(r"^\d{5,6}$")
+        c = c.where(c.notna() | ~gss, "GB").where(lambda s: s.notna() | ~jis, "JP")
+    out["country"] = c.astype("str")
+    pop = ctx.numbers("population")
+    if pop is not None:
+        ctx.flag(pop.values.abs() >= 1e15, "population", "out_of_range", "the number is too large")
+        out["population"] = _whole(pop.values)
+    else:
+        out["population"] = pd.Series(pd.NA, index=idx, dtype="Int64")
+    out["population_year"] = _int_years(ctx.years("population_year"), idx)
+    out["population_source"] = _obj(ctx.text("population_source"), idx)
+    return out
+
+
+# --- Validation and assembly --------------------------------------------------------------------------
+
+# Valid stand-in values for cells whose row is already rejected (see _validate).
+_PLACEHOLDERS: dict[str, object] = {
+    "name": "-", "region": "-", "area": "-", "legal_form": ALL_LEGAL_FORMS[0], "sector": SECTORS[0],
+    "country": "GB", "geo_precision": GEO_PRECISIONS[0], "founded": 2000, "year": 2000, "lat": 0.0, "lon": 0.0,
+    "employees": 0,
+}
+_UNIQUE_FIELDS = ("enterprise_id", "code")
+_WIDE_FIELDS = {"closed_before_founded": ("closed", "founded"), "fte_above_headcount": ("fte", "employees"),
+                "turnover_without_currency": ("turnover", "currency")}
+_LOCATION_CODES = ("no_location", "invalid_postcode")
+
+
+def _validate(ctx: _Context, frame: pd.DataFrame, kind: str, derived: set[str]) -> tuple[pd.DataFrame, set]:
+    """Validate against the schema and record its problems; returns (accepted, rejected file rows).
+
+    Cells this module already reported (an unreadable number, an unknown sector, no location ...)
+    and required fields the file has no column for are given valid stand-ins before the schema runs:
+    their rows are rejected anyway, and the schema would otherwise report each of them again as
+    missing (slowly, one Python object per cell)."""
+    schema = SCHEMAS[kind]
+    missing_fields = [fld for fld, column in schema.columns.items()
+                      if column.required and fld not in ctx.source and fld not in ctx.fallback_column
+                      and fld not in derived and frame[fld].isna().all()]
+    located_from_file = {f for f in ("region", "area", "country", "ward") if f in ctx.source}
+    explained: dict[str, set] = {}
+    for row, fld, _value, code, *_ in ctx.problems:
+        if row is None:
+            continue
+        fields = {fld}
+        if code in _LOCATION_CODES:
+            fields |= {"lat", "lon", "geo_precision"} | ({"region", "area", "country"} - located_from_file)
+        if fld == "name" and "enterprise_id" in ctx.fallback_column:
+            fields.add("enterprise_id")
+        for f in fields:
+            explained.setdefault(f, set()).add(row)
+    work = frame
+    filled: dict[str, np.ndarray] = {}
+    for fld in schema.columns:
+        if fld not in frame.columns:
+            continue
+        rows = frame.index.isin(list(explained.get(fld, ()))) if fld in explained else None
+        if fld in missing_fields:
+            mask = np.ones(len(frame), dtype=bool)
+        elif rows is not None:
+            mask = rows & frame[fld].isna().to_numpy()
+        else:
+            continue
+        if not mask.any():
+            continue
+        if work is frame:
+            work = frame.copy()
+        if fld in _UNIQUE_FIELDS:
+            stand_in = pd.Series(["\x00row" + str(r) for r in frame.index[mask]], index=frame.index[mask],
+                                 dtype="str")
+            work.loc[mask, fld] = stand_in
+        elif fld in _PLACEHOLDERS:
+            work.loc[mask, fld] = _PLACEHOLDERS[fld]
+        else:
+            continue
+        filled[fld] = mask
+    accepted, problems = validate(work, kind)
+    filled_rows = {fld: set(frame.index[mask].tolist()) for fld, mask in filled.items()}
+    for p in problems:
+        if p.row is None:
+            ctx.problems.append((None, p.column, None, p.code, p.reason, p.detail))
+            continue
+        involved = _WIDE_FIELDS.get(p.code, (p.column,))
+        if any(p.row in filled_rows.get(f, ()) for f in involved):
+            continue
+        if p.code == "missing" and p.row in explained.get(p.column, ()):
+            continue
+        ctx.problems.append((p.row, p.column, p.value, p.code, p.reason, p.detail))
+    for fld in missing_fields:
+        ctx.problems.append((None, fld, None, "missing_column", "required column is missing",
+                             "map a column of the file to it"))
+    if missing_fields:
+        return accepted.iloc[0:0], set(frame.index.tolist())
+    rejected = set(frame.index.difference(accepted.index).tolist())
+    rejected |= {row for row, *_ in ctx.problems if row is not None}
+    return accepted, rejected
+
+
+def _finish_problems(ctx: _Context) -> list[Problem]:
+    """Problems with the file's column names and, where a file cell is concerned, the cell as written."""
+    if not ctx.problems:
+        return []
+    problems = ctx.problems
+    columns: dict[str | None, str | None] = {}
+    headers: dict[str | None, str | None] = {}
+    by_header: dict[str, list[int]] = {}
+    values = [p[2] for p in problems]
+    for i, (row, fld, *_rest) in enumerate(problems):
+        if fld not in columns:
+            columns[fld] = ctx.column_of(fld) if isinstance(fld, str) else None
+            headers[fld] = (ctx.source.get(fld) or ctx.fallback_column.get(fld)) if isinstance(fld, str) else None
+        header = headers[fld]
+        if row is not None and header is not None and header in ctx.position:
+            by_header.setdefault(header, []).append(i)
+    for header, positions in by_header.items():
+        rows = np.array([problems[i][0] for i in positions], dtype=np.int64)
+        cells = ctx.raw.frame[ctx.position[header]].reindex(rows).to_numpy(dtype=object, na_value=None)
+        for i, cell in zip(positions, cells):
+            values[i] = cell
+    seen: set = set()
+    out: list[Problem] = []
+    for (row, fld, _value, code, reason, detail), value in zip(problems, values):
+        column = columns[fld]
+        key = (row, column, code)
+        if key in seen:
+            continue
+        seen.add(key)
+        if value is not None and not isinstance(value, str):
+            value = _plain(value)
+        out.append(Problem(None if row is None else int(row), column, value, code, reason, detail))
+    out.sort(key=lambda p: (p.row is not None, p.row or 0, p.column or ""))
+    return out
+
+
+def _plain(value):
+    from regen.ingest.result import _plain as plain
+
+    return plain(value)
+
+
+def _empty_schema_frame(kind: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in SCHEMAS[kind].columns})
+
+
+def _check_mapping(mapping: Mapping, headers: list[str], kind: str | None, notes: list[Note]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {h: None for h in headers}
+    allowed = set(KIND_FIELDS[kind]) if kind in KIND_FIELDS else set(FIELDS)
+    used: set[str] = set()
+    for header, fld in mapping.items():
+        header = str(header)
+        if header not in out:
+            notes.append(Note("mapping_unknown_column", f"the mapping names a column the file does not have: "
+                                                        f"{header!r}", header))
+            continue
+        if fld in (None, "", "ignore"):
+            continue
+        if fld not in allowed:
+            notes.append(Note("mapping_unknown_field", f"{fld!r} is not a field of {kind or 'any table'}; "
+                                                       "column ignored", header))
+            continue
+        if fld in used:
+            notes.append(Note("mapping_duplicate_field", f"{fld!r} is mapped from more than one column; the first "
+                                                         "is used", header))
+            continue
+        out[header] = fld
+        used.add(fld)
+    return out
+
+
+def read_table(source, *, kind: str | None = None, mapping: Mapping[str, str | None] | None = None,
+               postcodes: pd.DataFrame | None = None, areas: pd.DataFrame | None = None, name: str | None = None,
+               max_bytes: int | None = None, country: str | None = None, year: int | None = None,
+               sheet: str | int | None = None) -> IngestResult:
+    """Read a messy table (CSV, TSV, gzip'd CSV or .xlsx) into the schema, with a report.
+
+    ``source`` is a path, bytes (give ``name`` so the type can be told) or a binary file object.
+    ``kind`` is "enterprises", "figures" or "areas" (detected from the columns when None); ``mapping``
+    (file column → field or None) overrides the proposed mapping; ``postcodes`` is an optional lookup
+    table (postcode, lat, lon [, region, area, ward]); ``areas`` an optional table of areas (code, name
+    [, name_ja, region, lat, lon]) used to recognise area names and as centroids; ``country`` ("GB"/"JP")
+    fills rows that do not say; ``year`` dates the figures of an enterprise list without a year column.
+    Never raises on bad input: an unreadable file gives a result with ``error`` set.
+    """
+    limit = default_max_bytes() if max_bytes is None else int(max_bytes)
+    try:
+        with np.errstate(all="ignore"):  # thread-local, unlike warnings filters
+            return _read_table(source, kind=kind, mapping=mapping, postcodes=postcodes, areas=areas, name=name,
+                               max_bytes=limit, country=country, year=year, sheet=sheet)
+    except IngestError as err:
+        return _failed(err.code, err.message, name, source)
+    except MemoryError:
+        return _failed("too_large", "not enough memory to read this file", name, source)
+    except Exception as err:  # noqa: BLE001 - a report, never a traceback (and a bug to fix: see tests)
+        return _failed("internal_error", f"the file could not be read (unexpected {type(err).__name__}: {err})",
+                       name, source)
+
+
+def _failed(code: str, message: str, name, source) -> IngestResult:
+    file_name = name or (str(getattr(source, "name", "")) or None if not isinstance(source, (bytes, bytearray))
+                         else None)
+    if isinstance(source, (str,)) or hasattr(source, "__fspath__"):
+        file_name = name or str(source)
+    return IngestResult(error=message, error_code=code, file_name=file_name)
+
+
+def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, country, year, sheet) -> IngestResult:
+    if kind is not None and kind not in KINDS:
+        raise IngestError("bad_kind", f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if country is not None:
+        country = map_country(country) or str(country).upper()
+    raw = read_raw(source, name=name, max_bytes=max_bytes, is_known=is_known_header, sheet=sheet)
+    headers = raw.headers
+    notes = [Note(code, message) for code, message in raw.notes]
+    excluded = _exclusions(raw)
+    usable = [h for h in headers if h not in excluded]
+    if mapping is None:
+        proposed = propose_mapping(usable, kind)
+        found_kind = kind or detect_kind(proposed.values())
+        if kind is None and found_kind:
+            proposed = propose_mapping(usable, found_kind)
+        full = {h: proposed.get(h) for h in headers}
+    else:
+        given = {str(k): v for k, v in mapping.items()}
+        refused = [h for h in given if h in excluded and given[h]]
+        for h in refused:
+            notes.append(Note("personal_column_refused", "this column holds personal data and is never read", h))
+        full = _check_mapping({k: v for k, v in given.items() if k not in excluded}, headers, kind, notes)
+        found_kind = kind or detect_kind(full.values())
+    for h in excluded:
+        full[h] = None
+    result = IngestResult(
+        kind=found_kind, encoding=raw.encoding, delimiter=raw.delimiter, header_row=raw.header_row, mapping=full,
+        excluded_columns=[{"column": h, "reason": r} for h, r in excluded.items()],
+        rows_read=len(raw.frame), file_name=name or (str(source) if isinstance(source, (str,)) or
+                                                     hasattr(source, "__fspath__") else getattr(source, "name", None)),
+        file_type=raw.file_type, compressed=raw.compressed, sheet=raw.sheet, headers=list(headers),
+        signature=mapping_signature(headers), notes=notes,
+    )
+    unmapped = [h for h in headers if full.get(h) is None and h not in excluded]
+    if unmapped:
+        notes.append(Note("columns_ignored", "columns not mapped to any field were ignored: " + ", ".join(unmapped)))
+    ctx = _Context(raw, full, found_kind or "enterprises")
+    for row, cells in raw.bad_rows.items():
+        if cells < 0:
+            ctx.problems.append((row, None, None, "bad_row", "the row cannot be read (broken quoting)", ""))
+        else:
+            ctx.problems.append((row, None, None, "extra_cells", "the row has more cells than the header",
+                                 f"{cells} cells, header has {len(headers)}"))
+    if found_kind is None:
+        result.problems = [Problem(None, None, None, "unknown_kind",
+                                   "could not tell whether the file holds enterprises, yearly figures or areas; "
+                                   "choose the kind or map the columns")]
+        result.rows_rejected = result.rows_read
+        result.accepted = pd.DataFrame()
+        return result
+    if raw.frame.empty:
+        result.accepted = _empty_schema_frame(found_kind)
+        result.notes.append(Note("no_rows", "the file has a header but no rows"))
+        return result
+    figures_frame = None
+    if found_kind == "enterprises":
+        frame = _build_enterprises(ctx, country=country, postcode_table=postcodes, areas=areas)
+        derived = {"geo_precision", "enterprise_id"} | ({"name_ja"})
+        accepted, rejected = _validate(ctx, frame, "enterprises", derived)
+        has_figures = any(f in ctx.source for f in ("employees", "turnover", "fte", "volunteers",
+                                                   "disadvantaged_hires"))
+        if has_figures and ("year" in ctx.source or year is not None) and "employees" in ctx.source:
+            figs = _build_figures(ctx, frame["enterprise_id"], country=frame["country"], year=year)
+            figs = figs[figs["employees"].notna() | ctx.raw_col("employees").notna()]
+            fig_ok, fig_bad = _validate(ctx, figs, "figures", {"enterprise_id"})
+            rejected |= fig_bad
+            figures_frame = fig_ok[~fig_ok.index.isin(list(rejected))]
+        elif has_figures:
+            ctx.note("figures_without_year", "employees and turnover were not read: the file does not say which "
+                                             "year they are for (map a Year column or give the year)")
+    elif found_kind == "figures":
+        ident = ctx.text("enterprise_id")
+        if ident is None and ctx.text("name") is not None:
+            ident = _generated_ids(ctx.text("name"))
+            ctx.fallback_column["enterprise_id"] = ctx.source.get("name")
+            ctx.note("generated_ids", "the file has no ID column: IDs were made from the names", "name",
+                     ident.notna())
+        frame = _build_figures(ctx, ident, country=_country_for_figures(ctx, country), year=year)
+        accepted, rejected = _validate(ctx, frame, "figures", set())
+    else:
+        frame = _build_areas(ctx, country=country)
+        accepted, rejected = _validate(ctx, frame, "areas", set())
+    accepted = accepted[~accepted.index.isin(list(rejected))]
+    accepted.index.name = "row"
+    result.accepted = accepted
+    result.figures = figures_frame
+    result.rows_accepted = len(accepted)
+    result.rows_rejected = result.rows_read - result.rows_accepted
+    result.problems = _finish_problems(ctx)
+    result.notes = notes + ctx.notes
+    return result
+
+
+def _country_for_figures(ctx: _Context, country: str | None) -> pd.Series | str | None:
+    codes = ctx.vocabulary("country", map_country, "unknown_country", "not a known country", "GB, JP")
+    if codes is None:
+        return country
+    series = _obj(codes, ctx.index)
+    if country:
+        series = series.where(series.notna(), country)
+    return series

@@ -1,0 +1,217 @@
+"""The store's command line: import, datasets, publish, rollback, export, user (exit codes and output)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import types
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from regen import store
+from regen.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def run(db_url):
+    """Invoke the CLI against the test database, as OS user 'tester'."""
+    env = {store.ENV_DATABASE_URL: db_url, "LOGNAME": "tester", "USER": "tester"}
+
+    def invoke(*args: str, input: str | None = None):
+        return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = store.get_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def test_datasets_empty_and_errors(run):
+    result = run("datasets")
+    assert result.exit_code == 0 and "No datasets yet." in result.output
+    for args, message in [
+        (("publish", "1"), "no dataset named 'main'"),
+        (("publish", "2", "--dataset", "other"), "no dataset named 'other'"),
+        (("rollback",), "no dataset named 'main'"),
+        (("export", "--dataset", "nope"), "no dataset named 'nope'"),
+        (("user", "remove", "ghost"), "no user named 'ghost'"),
+    ]:
+        result = run(*args)
+        assert result.exit_code == 1, args
+        assert f"Error: {message}" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_publish_rollback_datasets(run, engine, make_frames):
+    store.create_version(engine, "main", make_frames(5, "A"), actor="ana", file_name="a.csv", publish=True)
+    store.create_version(engine, "main", make_frames(6, "B"), actor="ana", file_name="b.csv")
+    result = run("publish", "2")
+    assert result.exit_code == 0 and "main version 2 published" in result.output
+    assert run("publish", "2").exit_code == 1
+    listing = run("datasets").output
+    assert "archived" in listing and "published" in listing and "a.csv" in listing and "6/18/3" in listing
+    result = run("rollback")
+    assert result.exit_code == 0 and "version 1 published" in result.output
+    result = run("rollback")
+    assert result.exit_code == 1 and "no earlier published version" in result.output
+    log = store.audit(engine)
+    assert list(log["action"][:3]) == ["rollback", "publish", "import"]
+    assert set(log["actor"][:2]) == {"tester"}  # the operating-system user
+
+
+def test_export_formats(run, engine, make_frames, tmp_path):
+    frames = make_frames(7, "A", years=3)
+    frames["enterprises"].loc[0, "name"] = "=HYPERLINK(1)"
+    store.create_version(engine, "main", frames, actor="ana", publish=True)
+    result = run("export", "--format", "csv")
+    assert result.exit_code == 0
+    table = pd.read_csv(io.BytesIO(result.stdout_bytes), encoding="utf-8-sig")
+    assert len(table) == 7 and set(table["year"]) == {2020}
+    assert table.loc[0, "name"] == "'=HYPERLINK(1)"  # spreadsheet formulas neutralised
+    assert set(table.columns) <= set(store.COLUMNS["enterprises"]) | set(store.COLUMNS["figures"])
+    out = tmp_path / "atlas.geojson"
+    result = run("export", "--output", str(out))
+    assert result.exit_code == 0 and "7 enterprises written" in result.output
+    geo = json.loads(out.read_text(encoding="utf-8"))
+    assert len(geo["features"]) == 7 and geo["features"][0]["geometry"]["type"] == "Point"
+    out = tmp_path / "atlas.xlsx"
+    result = run("export", "--format", "xlsx", "-o", str(out))
+    assert result.exit_code == 0
+    assert pd.read_excel(out).shape[0] == 7
+    assert run("export", "--version", "9").exit_code == 1
+
+
+def test_user_commands(run, engine):
+    result = run("user", "add", "alice", "--password-stdin", input=PASSWORD + "\n")
+    assert result.exit_code == 0 and "user alice added" in result.output
+    assert PASSWORD not in result.output
+    from regen import auth
+
+    assert auth.verify(engine, "alice", PASSWORD)
+    result = run("user", "add", "bob", input=f"{PASSWORD}\n{PASSWORD}\n")  # prompt with confirmation
+    assert result.exit_code == 0, result.output
+    assert PASSWORD not in result.output
+    result = run("user", "add", "alice", "--password-stdin", input=PASSWORD + "\n")
+    assert result.exit_code == 1 and "already exists" in result.output
+    result = run("user", "add", "carol", "--password-stdin", input="short\n")
+    assert result.exit_code == 1 and "too short" in result.output
+    listing = run("user", "list")
+    assert listing.exit_code == 0 and "alice" in listing.output and "bob" in listing.output
+    assert "argon2" not in listing.output
+    assert run("user", "remove", "alice").exit_code == 0
+    assert "alice" not in run("user", "list").output
+    entry = store.audit(engine).iloc[0]
+    assert (entry["action"], entry["actor"]) == ("user_remove", "tester")
+
+
+@dataclass
+class FakeResult:
+    accepted: pd.DataFrame
+    kind: str
+    problems: list = field(default_factory=list)
+    rows_read: int = 0
+    error: str | None = None
+    figures: pd.DataFrame | None = None
+
+
+def test_import_with_a_stand_in_reader(run, engine, make_frames, tmp_path, monkeypatch):
+    """The import command's own logic, independent of regen.ingest's internals."""
+    frames = make_frames(12, "A")
+    files = {}
+    for kind in ("enterprises", "figures"):
+        files[kind] = tmp_path / f"{kind}.csv"
+        files[kind].write_text(f"file of {kind}\n", encoding="utf-8")
+    problem = types.SimpleNamespace(row=14, column="founded", reason="outside the allowed range")
+
+    def read_table(path, kind=None):
+        found = Path(path).stem
+        if found == "broken":
+            raise ValueError("not a table")
+        if found == "unreadable":
+            return FakeResult(pd.DataFrame(), None, error="the file is not a table")
+        if found == "list":  # an enterprise list that also held yearly figures
+            return FakeResult(frames["enterprises"], "enterprises", figures=frames["figures"])
+        return FakeResult(frames[found], found, [problem] if found == "figures" else [], len(frames[found]) + 1)
+
+    monkeypatch.setitem(sys.modules, "regen.ingest", types.SimpleNamespace(read_table=read_table))
+    result = run("import", str(files["enterprises"]), str(files["figures"]), "--publish")
+    assert result.exit_code == 0, result.output
+    assert "main version 1 (published)" in result.output
+    assert "row 14, founded: outside the allowed range" in result.output
+    loaded = store.load_dataset(engine, "main")
+    pd.testing.assert_frame_equal(loaded.enterprises, frames["enterprises"])
+    assert loaded.areas.empty
+    version = store.list_versions(engine, "main").iloc[0]
+    assert version["file_name"] == "enterprises.csv, figures.csv"
+    assert version["checksum"] == ",".join(store.file_checksum(files[k]) for k in ("enterprises", "figures"))
+    assert "1 row problem" in version["note"]
+    entry = store.audit(engine).iloc[-1]
+    assert (entry["action"], entry["actor"], entry["file_name"]) == ("import", "tester", "enterprises.csv, figures.csv")
+    # A second import of one table is a draft that carries the enterprises over.
+    result = run("import", str(files["figures"]))
+    assert result.exit_code == 0 and "version 2 (draft" in result.output
+    assert len(store.load_dataset(engine, "main", 2).enterprises) == 12
+    broken = tmp_path / "broken.csv"
+    broken.write_text("x", encoding="utf-8")
+    result = run("import", str(broken))
+    assert result.exit_code == 1 and "cannot read" in result.output and "not a table" in result.output
+    unreadable = tmp_path / "unreadable.csv"
+    unreadable.write_text("x", encoding="utf-8")
+    result = run("import", str(unreadable))
+    assert result.exit_code == 1 and "cannot read" in result.output and "not a table" in result.output
+    listing = tmp_path / "list.csv"
+    listing.write_text("x", encoding="utf-8")
+    result = run("import", str(listing), "--dataset", "listed")
+    assert result.exit_code == 0, result.output
+    assert "taken from the enterprise list" in result.output
+    assert len(store.load_dataset(engine, "listed", 1).figures) == len(frames["figures"])
+    result = run("import", str(files["figures"]), str(files["figures"]))
+    assert result.exit_code == 1 and "two files hold figures" in result.output
+    result = run("import", str(tmp_path / "missing.csv"))
+    assert result.exit_code == 2  # click's usage error: file does not exist
+    assert len(store.list_versions(engine, "main")) == 2
+
+
+def test_import_with_the_real_reader(run, engine, make_frames, tmp_path):
+    ingest = pytest.importorskip("regen.ingest")
+    if not hasattr(ingest, "read_table"):
+        pytest.skip("regen.ingest.read_table not available yet")
+    frames = make_frames(15, "R")
+    paths = []
+    for kind, frame in frames.items():
+        path = tmp_path / f"{kind}.csv"
+        frame.to_csv(path, index=False)
+        paths.append(str(path))
+    result = run("import", *paths, "--dataset", "real", "--publish")
+    assert result.exit_code == 0, result.output
+    loaded = store.load_dataset(engine, "real")
+    assert list(loaded.enterprises["enterprise_id"]) == list(frames["enterprises"]["enterprise_id"])
+    assert len(loaded.figures) == len(frames["figures"])
+    result = run("import", paths[0], "--kind", "figures", "--dataset", "real")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_no_traceback_from_python_m_regen(tmp_path):
+    env = {**os.environ, store.ENV_DATABASE_URL: "nonsense://", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "regen", "datasets"], env=env, capture_output=True, text=True,
+                          cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1
+    assert "Error:" in proc.stderr and "Traceback" not in proc.stderr
+    env[store.ENV_DATABASE_URL] = f"sqlite:///{tmp_path / 'x.db'}"
+    proc = subprocess.run([sys.executable, "-m", "regen", "publish", "3", "--dataset", "x"], env=env,
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert proc.returncode == 1 and "no dataset named 'x'" in proc.stderr and "Traceback" not in proc.stderr
