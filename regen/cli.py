@@ -90,6 +90,10 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
 
     A version is a complete snapshot: tables not given (e.g. only figures) are carried over from the
     published version. Rows that fail validation are left out and counted.
+
+    Boundary files (GeoJSON, GeoPackage, zipped Shapefile) among the FILEs are stored with the version
+    as its area outlines; enterprises without an area get the one their coordinates fall in, and
+    enterprises whose area disagrees with their coordinates are reported (not changed).
     """
     try:
         from regen.ingest import read_table
@@ -102,9 +106,19 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     frames = {}
     derived_figures = None
     names, checksums, notes = [], [], []
+    boundaries, boundary_paths = _import_boundaries(files, notes)
     for path in files:
+        if path in boundary_paths:
+            names.append(path.name)
+            checksums.append(file_checksum(path))
+            continue
         try:
-            result = read_table(path, kind=kind)
+            if boundaries is not None:  # area names in the file are matched to the boundaries' codes
+                from regen.boundaries import BoundaryResult
+
+                result = read_table(path, kind=kind, areas=BoundaryResult(frame=boundaries).areas_table())
+            else:
+                result = read_table(path, kind=kind)
         except Exception as err:  # the reader's errors (unreadable, too big, unknown columns ...)
             raise click.ClickException(f"cannot read {path}: {err}") from None
         if getattr(result, "error", None):
@@ -138,14 +152,58 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     if derived_figures is not None and "figures" not in frames:
         frames["figures"] = derived_figures
         click.echo(f"figures: {len(derived_figures)} rows taken from the enterprise list", err=True)
+    if boundaries is not None and "enterprises" in frames:
+        from regen.boundaries import assign_areas
+
+        frames["enterprises"], area_notes = assign_areas(frames["enterprises"], boundaries)
+        for item in area_notes:
+            click.echo(f"areas: {item.message}", err=True)
+            if item.code == "area_disagrees":
+                for row, given, found in item.examples[:10]:
+                    click.echo(f"  row {row}: area {given}, but the point lies in {found}", err=True)
+        summary = [f"{item.count} {item.code.replace('_', ' ')}" for item in area_notes
+                   if item.code in ("area_filled", "area_disagrees", "outside_boundaries")]
+        if summary:
+            notes.append("areas: " + ", ".join(summary))
     full_note = "; ".join(([note] if note else []) + notes) or None
     with _StoreErrors():
         engine = _engine()
         number = create_version(engine, dataset, frames, actor=_actor(), file_name=", ".join(names),
-                                checksum=",".join(checksums), publish=publish_now, note=full_note)
+                                checksum=",".join(checksums), publish=publish_now, note=full_note,
+                                **({} if boundaries is None else {"boundaries": boundaries}))
     state = "published" if publish_now else "draft; publish with: python -m regen publish " \
         f"{number} --dataset {dataset}"
     click.echo(f"{dataset} version {number} ({state})")
+
+
+def _import_boundaries(files, notes: list):
+    """Read the boundary files among ``files``: (one GeoDataFrame of their areas or None, their paths)."""
+    from regen.boundaries import is_boundary_file, read_boundaries
+
+    paths = [p for p in files if is_boundary_file(p)]
+    if not paths:
+        return None, set()
+    import pandas as pd
+
+    parts = []
+    for path in paths:
+        result = read_boundaries(path)
+        if result.error:
+            raise click.ClickException(f"cannot read {path}: {result.error}")
+        click.echo(f"{path.name}: boundaries, {result.features_read} features, {result.areas} areas "
+                   f"(code field {result.code_field or '-'}, name field {result.name_field or '-'}, "
+                   f"CRS {result.crs}), {len(result.problems)} problem(s)", err=True)
+        for item in result.problems + result.notes:
+            click.echo(f"  {item.message}", err=True)
+        if result.problems:
+            notes.append(f"{path.name}: " + "; ".join(p.message for p in result.problems))
+        parts.append(result.frame)
+    frame = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    clash = frame["code"][frame["code"].duplicated()].unique().tolist()
+    if clash:
+        raise click.ClickException(f"the boundary files share area code(s) {', '.join(map(str, clash[:5]))}; "
+                                   "import one file per set of areas")
+    return frame, set(paths)
 
 
 @cli.command("datasets")
@@ -292,6 +350,9 @@ def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Pa
                  year: int | None, overrides: tuple[str, ...]) -> None:
     """Check FILE (CSV, TSV, gzip'd CSV or .xlsx) against the schema without storing anything.
 
+    A boundary file (GeoJSON, GeoPackage, zipped Shapefile) gets a short report instead: features,
+    the code and name fields found, its CRS, and problems (features left out).
+
     Exit code 0: every row accepted; 1: some rows rejected; 2: the file cannot be read.
     """
     import json
@@ -308,6 +369,14 @@ def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Pa
             sys.stdout.reconfigure(errors="replace")
         except (AttributeError, ValueError):
             pass
+        from regen.boundaries import is_boundary_file
+
+        if file.is_file() and is_boundary_file(file):  # GeoJSON, GeoPackage, zipped Shapefile
+            from regen.boundaries import read_boundaries
+
+            found = read_boundaries(file)
+            emit({"kind": "boundaries", **found.to_json()}, found.report())
+            sys.exit(2 if found.error else (1 if found.problems else 0))
         from regen.ingest import IngestError, read_postcodes, read_table
         from regen.ingest.report import format_report
 

@@ -14,6 +14,10 @@ Model
 * Rows live in ``enterprises`` / ``figures`` / ``areas`` keyed by ``version_id``; their columns are
   exactly :data:`regen.schema.ENTERPRISE_COLUMNS` etc. plus ``seq`` (the row's position, so a load
   returns rows in import order). Nothing else is ever stored, so personal data cannot be.
+* A version may also carry **boundaries** (``boundaries``: area code, name and outline as GeoJSON
+  text, from an analyst's boundary file read by :mod:`regen.boundaries`); a version created without
+  them carries forward its base's (or the published/latest version's). See
+  :func:`load_boundaries_geojson` and :func:`load_boundaries_frame`.
 * ``publish`` archives the published version and publishes another; each publication is pushed on
   ``publications``. ``rollback`` undoes the latest publication: the version published before it is
   published again (error if there is none).
@@ -197,6 +201,20 @@ def _data_table(kind: str) -> Table:
 
 
 DATA_TABLES: dict[str, Table] = {kind: _data_table(kind) for kind in KINDS}
+
+# Area outlines of a version (from an analyst's boundary file, see regen.boundaries), one row per
+# area code, in EPSG:4326: ``geojson`` is the repaired, dissolved geometry (6 decimals, for spatial
+# joins); ``display`` the simplified one (5 decimals, for drawing). Carried forward like the tables.
+boundaries_table = Table(
+    "boundaries", metadata,
+    Column("version_id", Integer, ForeignKey("versions.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("geojson", Text, nullable=False),
+    Column("display", Text, nullable=False),
+    PrimaryKeyConstraint("version_id", "code", name="pk_boundaries"),
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -489,32 +507,39 @@ def _publish_tx(conn: Connection, dataset, version, actor: str) -> None:
 def create_version(engine: Engine, dataset: str, frames: Mapping[str, pd.DataFrame], *, actor: str,
                    file_name: str | None = None, checksum: str | None = None, publish: bool = False,
                    note: str | None = None, base: int | None = None, description: str = "",
-                   illustrative: bool = False) -> int:
+                   illustrative: bool = False, boundaries=None) -> int:
     """Store validated ``frames`` (``{"enterprises": df, ...}``) as a new version of ``dataset``.
 
     Creates the dataset if needed (``description``/``illustrative`` apply only then). Tables missing
     from ``frames`` are copied from ``base`` (a version number), by default the published version or,
     if none, the latest version. Returns the new version number (1, 2, ...). Everything happens in
     one transaction: on any error no row, version or audit entry is left behind.
+
+    ``boundaries`` (a GeoDataFrame with ``code``, ``name``, ``geometry``, e.g.
+    ``regen.boundaries.read_boundaries(...).frame``) are the version's area outlines; None carries
+    forward those of the base version (as for a missing table; an empty frame stores none). With
+    boundaries, ``frames`` may be empty: every table is then carried forward.
     """
     return _create_version(engine, dataset, frames, actor=actor, file_name=file_name, checksum=checksum,
                            publish=publish, note=note, base=base, description=description,
-                           illustrative=illustrative)
+                           illustrative=illustrative, boundaries=boundaries)
 
 
 def _create_version(engine: Engine, dataset: str, frames: Mapping[str, pd.DataFrame], *, actor: str,
                     file_name: str | None, checksum: str | None, publish: bool, note: str | None,
-                    base: int | None, description: str, illustrative: bool, only_if_new: bool = False) -> int:
+                    base: int | None, description: str, illustrative: bool, only_if_new: bool = False,
+                    boundaries=None) -> int:
     _check_name(dataset)
     actor = _check_actor(actor)
-    prepared = _prepare(frames)
+    prepared = _prepare(frames) if frames or boundaries is None else {}
+    boundary_rows = None if boundaries is None else _boundary_rows(boundaries)
     for attempt in range(VERSION_RETRIES):
         try:
             with _writing(engine) as conn:
                 return _create_version_tx(conn, dataset, prepared, actor=actor, file_name=file_name,
                                           checksum=checksum, publish=publish, note=note, base=base,
                                           description=description, illustrative=illustrative,
-                                          only_if_new=only_if_new)
+                                          only_if_new=only_if_new, boundary_rows=boundary_rows)
         except IntegrityError as err:
             if _is_allocation_clash(err) and attempt + 1 < VERSION_RETRIES:
                 continue
@@ -535,7 +560,8 @@ def _is_allocation_clash(err: IntegrityError) -> bool:
 
 def _create_version_tx(conn: Connection, dataset: str, frames: dict[str, pd.DataFrame], *, actor: str,
                        file_name: str | None, checksum: str | None, publish: bool, note: str | None,
-                       base: int | None, description: str, illustrative: bool, only_if_new: bool) -> int:
+                       base: int | None, description: str, illustrative: bool, only_if_new: bool,
+                       boundary_rows: list[dict] | None = None) -> int:
     ds = _lock_dataset(conn, dataset, create=True, description=description, illustrative=illustrative)
     latest = conn.execute(select(func.max(versions_table.c.number)).where(
         versions_table.c.dataset_id == ds.id)).scalar()
@@ -563,6 +589,18 @@ def _create_version_tx(conn: Connection, dataset: str, frames: dict[str, pd.Data
     conn.execute(update(versions_table).where(versions_table.c.id == version_id).values(
         rows_enterprises=counts["enterprises"], rows_figures=counts["figures"], rows_areas=counts["areas"]))
     detail = ", ".join(f"{kind} {counts[kind]}" + ("" if kind in frames else " (copied)") for kind in KINDS)
+    if boundary_rows is not None:
+        detail += f", boundaries {_insert_boundaries(conn, version_id, boundary_rows)}"
+    else:
+        source = base_row
+        if source is None and latest is not None:
+            source = _published_row(conn, ds.id) or _version_row(conn, ds.id, latest, dataset)
+        copied = _copy_boundaries(conn, source.id, version_id) if source is not None else 0
+        if copied:
+            detail += f", boundaries {copied} (copied)"
+            if not (base_row is not None and set(frames) != set(KINDS)):
+                conn.execute(update(versions_table).where(versions_table.c.id == version_id).values(
+                    copied_from=source.number))
     if note:
         detail += f"; {note}"
     audit_entry(conn, actor, "import", dataset=dataset, version=number, file_name=file_name,
@@ -683,6 +721,91 @@ def load_dataset(engine: Engine, dataset: str, version: int | None = None) -> Da
             problems[kind] = found
     return Dataset(tables["enterprises"], tables["figures"], tables["areas"], name=dataset,
                    illustrative=bool(ds.illustrative), problems=problems)
+
+
+def _boundary_rows(boundaries) -> list[dict]:
+    """Rows for ``boundaries_table`` from a GeoDataFrame (code, name, geometry) or a BoundaryResult."""
+    frame = getattr(boundaries, "frame", boundaries) if not hasattr(boundaries, "geometry") else boundaries
+    if frame is None or not hasattr(frame, "geometry") or "code" not in frame.columns:
+        raise StoreError("boundaries: expected a GeoDataFrame with code, name and geometry columns")
+    if len(frame) == 0:
+        return []
+    from regen.boundaries import STORE_PRECISION, display_features, geometry_json
+
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    codes = [None if pd.isna(c) else str(c).strip() for c in frame["code"].astype(object).tolist()]
+    if any(not c for c in codes):
+        raise StoreError("boundaries: every area needs a code")
+    if len(set(codes)) != len(codes):
+        duplicated = sorted({c for c in codes if codes.count(c) > 1})
+        raise StoreError(f"boundaries: duplicated code(s) {', '.join(duplicated[:5])}; dissolve them first")
+    geoms = frame.geometry.to_numpy()
+    if any(g is None or g.is_empty or g.geom_type not in ("Polygon", "MultiPolygon") for g in geoms):
+        raise StoreError("boundaries: every area needs a (Multi)Polygon geometry")
+    names = frame["name"] if "name" in frame.columns else frame["code"]
+    shaped = frame.assign(code=codes, name=[c if pd.isna(n) else str(n) for c, n in
+                                            zip(codes, names.astype(object).tolist(), strict=True)])
+    display = display_features(shaped)
+    full = geometry_json(geoms, STORE_PRECISION)
+    return [{"seq": i, "code": code, "name": name, "geojson": geometry, "display": drawn}
+            for i, ((code, name, drawn), geometry) in enumerate(zip(display, full, strict=True))]
+
+
+def _insert_boundaries(conn: Connection, version_id: int, rows: list[dict]) -> int:
+    for start in range(0, len(rows), 1000):
+        conn.execute(insert(boundaries_table), [{"version_id": version_id, **row} for row in rows[start:start + 1000]])
+    return len(rows)
+
+
+def _copy_boundaries(conn: Connection, from_version_id: int, to_version_id: int) -> int:
+    names = ["seq", "code", "name", "geojson", "display"]
+    source = select(literal(int(to_version_id), Integer), *[boundaries_table.c[n] for n in names]).where(
+        boundaries_table.c.version_id == from_version_id)
+    conn.execute(insert(boundaries_table).from_select(["version_id", *names], source))
+    return conn.execute(select(func.count()).select_from(boundaries_table).where(
+        boundaries_table.c.version_id == to_version_id)).scalar_one()
+
+
+def _boundary_records(engine: Engine, dataset: str, version: int | None, column: str) -> list[tuple]:
+    with _reading(engine) as conn:
+        ds = conn.execute(select(datasets_table).where(datasets_table.c.name == dataset)).first()
+        if ds is None:
+            raise StoreError(f"no dataset named {dataset!r}")
+        if version is None:
+            row = _published_row(conn, ds.id)
+            if row is None:
+                raise StoreError(f"dataset {dataset!r} has no published version")
+        else:
+            row = _version_row(conn, ds.id, int(version), dataset)
+        b = boundaries_table
+        return conn.execute(select(b.c.code, b.c.name, b.c[column]).where(b.c.version_id == row.id)
+                            .order_by(b.c.seq)).all()
+
+
+def load_boundaries_geojson(engine: Engine, dataset: str, version: int | None = None, *,
+                            full: bool = False) -> dict | None:
+    """The area outlines of ``version`` (default: the published one) as a GeoJSON FeatureCollection
+    (``id`` and ``properties.code`` = area code, ``properties.name``), simplified for drawing unless
+    ``full``; None when the version has no boundaries. Usable as ``geojson=`` of
+    ``px.choropleth_map(..., featureidkey="id")`` or as a map layer."""
+    from regen.boundaries import feature_collection
+
+    rows = _boundary_records(engine, dataset, version, "geojson" if full else "display")
+    return json.loads(feature_collection(rows)) if rows else None
+
+
+def load_boundaries_frame(engine: Engine, dataset: str, version: int | None = None):
+    """The full-detail area outlines of ``version`` as a GeoDataFrame (code, name, geometry; EPSG:4326),
+    e.g. for :func:`regen.boundaries.assign_areas`; None when the version has none."""
+    import geopandas as gpd
+    import shapely
+
+    rows = _boundary_records(engine, dataset, version, "geojson")
+    if not rows:
+        return None
+    return gpd.GeoDataFrame({"code": [r[0] for r in rows], "name": [r[1] for r in rows]},
+                            geometry=shapely.from_geojson([r[2] for r in rows]), crs=4326)
 
 
 AUDIT_FIELDS = ("id", "at", "actor", "action", "dataset", "version", "file_name", "checksum", "detail")
