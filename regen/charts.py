@@ -37,6 +37,45 @@ def escape(text: object) -> str:
     return "" if text is None or (isinstance(text, float) and math.isnan(text)) else html.escape(str(text), quote=False)
 
 
+def _escape_column(column: pd.Series) -> pd.Series:
+    """:func:`escape` of every value; vectorised for pandas ``str`` columns (missing values are NaN)."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.na_value is np.nan:
+        text = column.fillna("")
+        for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):  # html.escape(quote=False), & first
+            text = text.str.replace(raw, safe, regex=False)
+        return text
+    return column.map(escape)
+
+
+class _ImmutableItems(np.ndarray):
+    """An object array of immutable values (str, int): its deep copy is a plain copy.
+
+    Plotly deep-copies trace data when a trace is added and again in ``to_dict``; for an object
+    array that means one Python call per element (hover data of every point), which is not needed
+    when no element can change."""
+
+    def __deepcopy__(self, memo: dict) -> np.ndarray:
+        return self.copy()
+
+
+class _SharedGeoJSON(dict):
+    """A GeoJSON document that figures share instead of copying (treat it as read-only).
+
+    Plotly deep-copies a map layer's ``source`` when the layout is set and again in ``to_dict``
+    (so in ``plotly.io.to_json``, which ``st.plotly_chart`` calls). For the boundary outlines, tens
+    of thousands of small coordinate lists, those copies were most of a map's server time; copying
+    this dict returns it unchanged. It compares equal to, and serialises like, the plain dict.
+    """
+
+    __slots__ = ()
+
+    def __copy__(self) -> _SharedGeoJSON:
+        return self
+
+    def __deepcopy__(self, memo: dict) -> _SharedGeoJSON:
+        return self
+
+
 def _layout(fig: go.Figure, *, height: int, legend: bool = True) -> go.Figure:
     fig.update_layout(
         height=height,
@@ -100,9 +139,9 @@ def boundary_layers(boundaries: list[dict]) -> list[dict]:
     layers: list[dict] = []
     for i, geojson in enumerate(boundaries):
         if i == 0:
-            layers.append(dict(source=geojson, type="fill", color=LAND, below="traces"))
-        layers.append(dict(source=geojson, type="line", color=OUTLINE, line=dict(width=0.8 if i == 0 else 0.6),
-                           below="traces"))
+            layers.append(dict(source=_SharedGeoJSON(geojson), type="fill", color=LAND, below="traces"))
+        layers.append(dict(source=_SharedGeoJSON(geojson), type="line", color=OUTLINE,
+                           line=dict(width=0.8 if i == 0 else 0.6), below="traces"))
     return layers
 
 
@@ -136,19 +175,28 @@ def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, b
     fig = go.Figure()
     palette = COLOURS.get(colour_by, {})
     jobs_word = i18n.t("unit.jobs", lang)
-    names = points["name"].map(escape)
-    place = points["place"].map(escape) if "place" in points else pd.Series("", index=points.index)
+    names = _escape_column(points["name"])
+    place = _escape_column(points["place"]) if "place" in points else pd.Series("", index=points.index)
     if lang == "ja" and "name_ja" in points:
-        names = points["name_ja"].where(points["name_ja"].notna() & (points["name_ja"] != ""), points["name"]).map(escape)
-    for code in [c for c in palette if c in set(points[colour_by].astype(str))] + \
-            sorted(set(points[colour_by].astype(str)) - set(palette)):
-        sel = (points[colour_by].astype(str) == code).to_numpy()
-        part = points[sel]
+        names = _escape_column(points["name_ja"].where(points["name_ja"].notna() & (points["name_ja"] != ""),
+                                                       points["name"]))
+    # Group the points by colour once (stable, so each trace keeps the frame's order).
+    codes, uniques = pd.factorize(points[colour_by].astype(str))
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    rows = {str(code): order[bounds[i]:bounds[i + 1]] for i, code in enumerate(uniques)}
+    columns = {name: np.asarray(values) for name, values in (
+        ("lat", points["lat"]), ("lon", points["lon"]), ("id", points["enterprise_id"].astype(str)),
+        ("name", names), ("employees", points["employees"]), ("place", place))}
+    for code in [c for c in palette if c in rows] + sorted(set(rows) - set(palette)):
+        sel = rows[code]
+        part = {name: values[sel] for name, values in columns.items()}
         label = i18n.label(colour_by, code, lang)
         fig.add_trace(go.Scattermap(
             lat=part["lat"], lon=part["lon"], mode="markers", name=label,
             marker=dict(size=marker_sizes(part["employees"]), color=palette.get(code, MUTED), opacity=0.8),
-            customdata=np.stack([part["enterprise_id"].astype(str), names[sel], part["employees"], place[sel]], axis=-1),
+            customdata=np.stack([part["id"], part["name"], part["employees"], part["place"]], axis=-1)
+            .view(_ImmutableItems),
             hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[3]}<br>" + escape(label) + "<br>%{customdata[2]:,} "
             + jobs_word + "<extra></extra>",
         ))
@@ -159,9 +207,12 @@ def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, b
 
 def hex_map(hexes: pd.DataFrame, geojson: dict, *, lang: str, view: dict, boundaries: list[dict],
             measure: str = "jobs", height: int = 620) -> go.Figure:
-    """H3 hexagons shaded by ``measure`` ("jobs" or "enterprises")."""
+    """H3 hexagons shaded by ``measure`` ("jobs" or "enterprises").
+
+    The figure shares ``geojson`` (e.g. from :func:`regen.geo.hex_geojson`) rather than copying it:
+    do not change it afterwards."""
     fig = go.Figure(go.Choroplethmap(
-        geojson=geojson, locations=hexes["hex"], featureidkey="id", z=hexes[measure],
+        geojson=_SharedGeoJSON(geojson), locations=hexes["hex"], featureidkey="id", z=hexes[measure],
         colorscale=[[0, "#ccfbf1"], [0.5, "#14b8a6"], [1, "#134e4a"]], marker=dict(opacity=0.75, line=dict(width=0.5, color="white")),
         colorbar=dict(title=dict(text=i18n.t(f"chart.{measure}", lang)), thickness=12, len=0.6, tickformat=",d"),
         customdata=np.stack([hexes["jobs"], hexes["enterprises"]], axis=-1) if len(hexes) else None,

@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import re
+import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -85,6 +86,14 @@ def _merc_y(lat: np.ndarray) -> np.ndarray:
     return np.log(np.tan(np.pi / 4 + np.radians(lat) / 2))
 
 
+def _floats(values: Iterable[float]) -> np.ndarray:
+    """Numbers as a float array (NaN where not a number); a Series or array is not copied into a list."""
+    if not isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+        values = list(values)
+    numbers = pd.to_numeric(pd.Series(values), errors="coerce")
+    return numbers.to_numpy(dtype=float, na_value=np.nan)
+
+
 def fit_view(lat: Iterable[float], lon: Iterable[float], *, width: int = 900, height: int = 600,
              padding: float = 0.1, max_zoom: float = 15.0, min_zoom: float = 1.0) -> dict:
     """Centre and zoom that show every point on a ``width`` x ``height`` px MapLibre map.
@@ -92,8 +101,7 @@ def fit_view(lat: Iterable[float], lon: Iterable[float], *, width: int = 900, he
     Missing coordinates are ignored; with no point at all the whole world is shown; a single point
     (or points on one spot) gets ``max_zoom``. ``padding`` is the share of each side kept free.
     """
-    lat_a = np.asarray(pd.to_numeric(pd.Series(list(lat)), errors="coerce"), dtype=float)
-    lon_a = np.asarray(pd.to_numeric(pd.Series(list(lon)), errors="coerce"), dtype=float)
+    lat_a, lon_a = _floats(lat), _floats(lon)
     ok = np.isfinite(lat_a) & np.isfinite(lon_a)
     lat_a, lon_a = lat_a[ok], lon_a[ok]
     if lat_a.size == 0:
@@ -118,6 +126,19 @@ def fit_view(lat: Iterable[float], lon: Iterable[float], *, width: int = 900, he
 
 _CELL_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()
 _CELL_CACHE_SIZE = 24
+# Second level, per resolution: the cell of every coordinate pair seen so far, so that a new filter or
+# year (another subset of the same enterprises) computes cells only for coordinates not seen before.
+# A hash of the coordinates' bits finds the entry, and the stored coordinates are compared, so a
+# hash collision is only a miss. Bounded to _COORD_CACHE_POINTS pairs over all resolutions.
+_COORD_CACHE: OrderedDict[int, tuple[pd.Index, np.ndarray, np.ndarray, np.ndarray]] = OrderedDict()
+_COORD_CACHE_POINTS = 4_000_000
+_COORD_LOCK = threading.Lock()  # Streamlit serves sessions from threads; cells are computed outside it
+
+
+def _coord_keys(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return (lat.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ (
+            (lon.view(np.uint64) + np.uint64(0x632BE59BD9B4E019)) * np.uint64(0xBF58476D1CE4E5B9))
 
 
 def resolution_for_zoom(zoom: float) -> int:
@@ -125,17 +146,58 @@ def resolution_for_zoom(zoom: float) -> int:
     return int(min(10, max(3, round(0.75 * float(zoom) - 0.5))))
 
 
+def _compute_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
+    to_cell = h3_int.latlng_to_cell
+    return np.fromiter((to_cell(a, b, resolution) for a, b in zip(lat.tolist(), lon.tolist())),
+                       dtype=np.uint64, count=lat.size)
+
+
+def _coord_cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
+    """Cells of each point, through the per-resolution coordinate cache."""
+    keys = _coord_keys(lat, lon)
+    with _COORD_LOCK:
+        entry = _COORD_CACHE.get(resolution)
+        if entry is not None:
+            _COORD_CACHE.move_to_end(resolution)
+    if entry is None:
+        entry = (pd.Index(np.empty(0, dtype=np.uint64)), np.empty(0), np.empty(0), np.empty(0, dtype=np.uint64))
+    index, known_lat, known_lon, known_cells = entry
+    at = index.get_indexer(keys) if len(index) else np.full(keys.size, -1, dtype=np.intp)
+    found = at >= 0
+    hit = found.copy()
+    hit[found] = (known_lat[at[found]] == lat[found]) & (known_lon[at[found]] == lon[found])
+    cells = np.empty(keys.size, dtype=np.uint64)
+    cells[hit] = known_cells[at[hit]]
+    if not hit.all():
+        miss = ~hit
+        cells[miss] = _compute_cells(lat[miss], lon[miss], resolution)
+        new = np.flatnonzero(~found)  # misses whose key is not taken (a collision is not stored)
+        if new.size:
+            _, first = np.unique(keys[new], return_index=True)
+            new = new[first]
+            if len(index) + new.size > _COORD_CACHE_POINTS:  # start afresh rather than grow without bound
+                index, known_lat, known_lon, known_cells = (pd.Index(np.empty(0, dtype=np.uint64)), np.empty(0),
+                                                            np.empty(0), np.empty(0, dtype=np.uint64))
+            entry = (index.append(pd.Index(keys[new])), np.concatenate([known_lat, lat[new]]),
+                     np.concatenate([known_lon, lon[new]]), np.concatenate([known_cells, cells[new]]))
+            with _COORD_LOCK:  # a concurrent update of the same resolution may be lost: only a cache miss later
+                _COORD_CACHE[resolution] = entry
+                _COORD_CACHE.move_to_end(resolution)
+                while sum(len(e[0]) for e in _COORD_CACHE.values()) > _COORD_CACHE_POINTS:
+                    _COORD_CACHE.popitem(last=False)
+    return cells
+
+
 def _cells(lat: np.ndarray, lon: np.ndarray, resolution: int) -> np.ndarray:
-    """H3 cells (as 64-bit integers) of each point; cached by the coordinates' bytes and resolution."""
+    """H3 cells (as 64-bit integers) of each point; cached by the coordinates' bytes and resolution,
+    and per coordinate pair (see ``_COORD_CACHE``)."""
     digest = hashlib.blake2b(lat.tobytes() + b"|" + lon.tobytes(), digest_size=16).digest()
     key = (digest, lat.size, resolution)
     hit = _CELL_CACHE.get(key)
     if hit is not None:
         _CELL_CACHE.move_to_end(key)
         return hit
-    to_cell = h3_int.latlng_to_cell
-    cells = np.fromiter((to_cell(a, b, resolution) for a, b in zip(lat.tolist(), lon.tolist())),
-                        dtype=np.uint64, count=lat.size)
+    cells = _coord_cells(lat, lon, resolution)
     _CELL_CACHE[key] = cells
     if len(_CELL_CACHE) > _CELL_CACHE_SIZE:
         _CELL_CACHE.popitem(last=False)
@@ -161,7 +223,7 @@ def hex_aggregate(frame: pd.DataFrame, resolution: int) -> pd.DataFrame:
                              "jobs": pd.Series(dtype="int64")})
     lat, lon, jobs = np.ascontiguousarray(lat[ok]), np.ascontiguousarray(lon[ok]), jobs[ok]
     cells = _cells(lat, lon, int(resolution))
-    uniq, inverse = np.unique(cells, return_inverse=True)
+    inverse, uniq = pd.factorize(cells)  # hashing: faster than np.unique's sort; the order is fixed below
     counts = np.bincount(inverse, minlength=uniq.size).astype(np.int64)
     totals = np.bincount(inverse, weights=jobs, minlength=uniq.size).round().astype(np.int64)
     out = pd.DataFrame({"hex": [h3.int_to_str(int(c)) for c in uniq], "enterprises": counts, "jobs": totals})

@@ -16,7 +16,7 @@ than a pandas join and group-by (see ``benchmarks/``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -41,10 +41,22 @@ class Panel:
     year_min: int
     year_max: int
     year_start: np.ndarray  # figures rows of year y are [year_start[y-min], year_start[y-min+1])
+    _weights: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def years(self) -> tuple[int, int]:
         return self.year_min, self.year_max
+
+    def weights(self) -> np.ndarray:
+        """(4, figures rows) float matrix, made on first use: headcount, FTE (0 where missing),
+        disadvantaged hires (0 where missing) and 1 where FTE is reported. ``jobs_by_year`` sums it
+        per year with one matrix-vector product per year instead of several masked copies."""
+        if self._weights is None:
+            self._weights = np.vstack([
+                self.employees, np.nan_to_num(self.fte), np.nan_to_num(self.disadvantaged),
+                (~np.isnan(self.fte)).astype(np.float64),
+            ]).astype(np.float64, copy=False)
+        return self._weights
 
     def mask(self, filters: Filters) -> np.ndarray:
         """Boolean mask over enterprises for the dimension filters (fast path on categorical codes)."""
@@ -83,7 +95,7 @@ def build_panel(dataset: Dataset) -> Panel:
             return np.full(len(frame), np.nan)
         return pd.to_numeric(frame[column], errors="coerce").astype("float64").to_numpy(na_value=np.nan)
 
-    return Panel(
+    panel = Panel(
         enterprises=ent,
         figures=fig,
         ent_pos=ent_pos,
@@ -97,6 +109,8 @@ def build_panel(dataset: Dataset) -> Panel:
         year_max=ymax,
         year_start=starts,
     )
+    panel.weights()  # made now, once, rather than in the first request that needs it
+    return panel
 
 
 def active_mask(panel: Panel, year: int) -> np.ndarray:
@@ -107,13 +121,15 @@ def active_mask(panel: Panel, year: int) -> np.ndarray:
 def jobs_by_year(panel: Panel, mask: np.ndarray) -> pd.DataFrame:
     """Per year: jobs (headcount), FTE, disadvantaged hires and active enterprises, for masked enterprises."""
     n_years = panel.year_max - panel.year_min + 1
-    rows = mask[panel.ent_pos]
-    offset = panel.year - panel.year_min
-    jobs = np.bincount(offset, weights=np.where(rows, panel.employees, 0.0), minlength=n_years)
-    fte_w = np.where(rows, np.nan_to_num(panel.fte), 0.0)
-    fte = np.bincount(offset, weights=fte_w, minlength=n_years)
-    dis = np.bincount(offset, weights=np.where(rows, np.nan_to_num(panel.disadvantaged), 0.0), minlength=n_years)
-    reporting = np.bincount(offset, weights=(rows & ~np.isnan(panel.fte)).astype(float), minlength=n_years)
+    rows = np.asarray(mask, dtype=bool)[panel.ent_pos].view(np.uint8)  # 1 for figures rows of masked enterprises
+    weights = panel.weights()
+    sums = np.zeros((n_years, 4))
+    starts = panel.year_start
+    for i in range(n_years):  # rows are sorted by year: one matrix-vector product per year
+        lo, hi = starts[i], starts[i + 1]
+        if hi > lo:
+            sums[i] = weights[:, lo:hi] @ rows[lo:hi]
+    jobs, fte, dis, reporting = sums.T
     years = np.arange(panel.year_min, panel.year_max + 1)
     founded = panel.founded[mask]
     closed = panel.closed[mask]
@@ -188,10 +204,8 @@ def headline(panel: Panel, filters: Filters, series: pd.DataFrame | None = None)
 def snapshot(panel: Panel, mask: np.ndarray, year: int) -> pd.DataFrame:
     """Enterprises with figures in ``year`` that pass ``mask``: one row each with its employees that year."""
     year = int(np.clip(year, panel.year_min, panel.year_max))
-    lo, hi = panel.year_start[year - panel.year_min], panel.year_start[year - panel.year_min + 1]
-    pos = panel.ent_pos[lo:hi]
-    keep = mask[pos]
-    pos = pos[keep]
+    lo, hi, keep = _year_rows(panel, mask, year)
+    pos = panel.ent_pos[lo:hi][keep]
     frame = panel.enterprises.iloc[pos].reset_index(drop=True)
     frame["employees"] = panel.employees[lo:hi][keep].astype(np.int64)
     frame["fte"] = panel.fte[lo:hi][keep]
@@ -199,12 +213,25 @@ def snapshot(panel: Panel, mask: np.ndarray, year: int) -> pd.DataFrame:
     return frame
 
 
+def _year_rows(panel: Panel, mask: np.ndarray, year: int) -> tuple[int, int, np.ndarray]:
+    """Figures rows ``lo:hi`` of ``year`` (clipped to the panel's years), and which of them pass ``mask``."""
+    year = int(np.clip(year, panel.year_min, panel.year_max))
+    lo, hi = panel.year_start[year - panel.year_min], panel.year_start[year - panel.year_min + 1]
+    return lo, hi, mask[panel.ent_pos[lo:hi]]
+
+
 def jobs_by(panel: Panel, mask: np.ndarray, year: int, column: str) -> pd.DataFrame:
     """Jobs and enterprises in ``year`` grouped by an enterprise column (e.g. sector), largest first."""
-    snap = snapshot(panel, mask, year)
+    if column in panel.enterprises.columns:
+        # Only the grouping column is taken (snapshot() would copy every enterprise column).
+        lo, hi, keep = _year_rows(panel, mask, year)
+        snap = pd.DataFrame({column: panel.enterprises[column].take(panel.ent_pos[lo:hi][keep]).reset_index(drop=True),
+                             "employees": panel.employees[lo:hi][keep].astype(np.int64)})
+    else:
+        snap = snapshot(panel, mask, year)
     if snap.empty:
         return pd.DataFrame({column: [], "jobs": [], "enterprises": []})
-    out = snap.groupby(column, observed=True).agg(jobs=("employees", "sum"), enterprises=("enterprise_id", "size"))
+    out = snap.groupby(column, observed=True).agg(jobs=("employees", "sum"), enterprises=("employees", "size"))
     return out.reset_index().sort_values("jobs", ascending=False, kind="stable").reset_index(drop=True)
 
 

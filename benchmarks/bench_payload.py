@@ -1,0 +1,128 @@
+"""Bytes of map figure JSON sent to the browser: points vs hexagons, per dataset size.
+
+``st.plotly_chart`` sends ``plotly.io.to_json(fig, validate=False)`` over the websocket (Streamlit's
+websocket compression is off by default, so the raw size is what travels; gzip sizes are shown for
+comparison). For each dataset (the built-in sample, then synthetic N) and the "all" filter state in
+the last year:
+
+* Map page, points forced (what the page would send without its hexagon switch);
+* Map page as written: hexagons above POINT_LIMIT (20,000) points, auto-fitted view;
+* Map page in hexagon mode after "Jump to" a city view (hexagons are made for every point of the
+  view's country, not only those in view, at the view's finer resolution);
+* the Overview's small maps (one per country), as dashboard.py draws them (always points) and
+  with the hexagon rule;
+* points mode at the limit: 20,000 points, the most the switch lets through.
+
+Also the boundary layers that every map carries (countries; plus jp_prefectures when the view is
+in Japan).
+
+    .venv/bin/python benchmarks/bench_payload.py [--sizes 100000 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import json
+
+import pages
+import synthetic
+from pages import POINT_LIMIT, STATES, table
+from regen import charts, dataset, geo, metrics
+
+ALL = dict(STATES)["all"]
+
+
+def sizes(text: str) -> tuple[int, int]:
+    raw = text.encode("utf-8")
+    return len(raw), len(gzip.compress(raw, compresslevel=6))
+
+
+def fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def boundary_rows() -> list[list[str]]:
+    rows = []
+    for name in geo.BOUNDARY_NAMES:
+        raw, gz = sizes(json.dumps(geo.load_boundaries(name), separators=(",", ":")))
+        rows.append([f"{name}.geojson alone", fmt(raw), fmt(gz)])
+    import pandas as pd
+
+    no_points = pd.DataFrame({c: pd.Series(dtype="str") for c in ("enterprise_id", "name", "sector")}).assign(
+        lat=pd.Series(dtype=float), lon=pd.Series(dtype=float), employees=pd.Series(dtype="int64"))
+    for label, names in (("empty map, countries layer (every map)", ["countries"]),
+                         ("empty map, countries + jp_prefectures (Japan views)", ["countries", "jp_prefectures"])):
+        fig = charts.points_map(no_points, colour_by="sector", lang="en", view=geo.VIEWS["japan"],
+                                boundaries=[geo.load_boundaries(n) for n in names])
+        raw, gz = sizes(pages.to_json(fig))
+        rows.append([label, fmt(raw), fmt(gz)])
+    return rows
+
+
+def dataset_rows(label: str, ds: dataset.Dataset) -> list[list[str]]:
+    panel = metrics.build_panel(ds)
+    place_names = pages.PlaceNames(ds)
+    rows = []
+
+    def add(what: str, fig, kind: str, count: int) -> None:
+        raw, gz = sizes(pages.to_json(fig))
+        rows.append([label, what, kind, fmt(count), fmt(raw), fmt(gz)])
+
+    fig, _hexes, n_points = pages.map_figure(panel, ALL, place_names, point_limit=None)
+    add("Map, points forced", fig, "points", n_points)
+    fig, hexes, n_points = pages.map_figure(panel, ALL, place_names)
+    add("Map as written (auto view)", fig, "hexes" if hexes else "points",
+        len(fig.data[0].locations) if hexes else n_points)
+    for view_key in ("north_east", "london"):
+        fig, _hexes, _n = pages.map_figure(panel, ALL, place_names, mode="hexes", view_key=view_key)
+        add(f"Map, hex mode, view {view_key} (zoom {geo.VIEWS[view_key]['zoom']})", fig,
+            f"hexes r{geo.resolution_for_zoom(geo.VIEWS[view_key]['zoom'])}", len(fig.data[0].locations))
+    # Overview: one small map per country; dashboard.py always draws points, the what-if applies the
+    # Map page's rule to each.
+    base, year = ALL.years(panel.years)
+    points = metrics.snapshot(panel, panel.mask(ALL), year)
+    countries = [c for c in ("GB", "JP") if (points["country"] == c).any()] or ["GB"]
+    for country in countries:
+        part = points[points["country"] == country]
+        view = geo.fit_view(part["lat"], part["lon"], width=540 // len(countries), height=400)
+        layers = [geo.load_boundaries("countries")] + ([geo.load_boundaries("jp_prefectures")] if country == "JP" else [])
+        fig = charts.points_map(part, colour_by="sector", lang="en", view=view, boundaries=layers, height=420)
+        add(f"Overview small map {country} as written", fig, "points", len(part))
+        if len(part) > POINT_LIMIT:
+            hexes = geo.hex_aggregate(part, geo.resolution_for_zoom(view["zoom"]))
+            fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang="en", view=view, boundaries=layers,
+                                 height=420)
+            add(f"Overview small map {country}, hex rule (what-if)", fig, "hexes", len(hexes))
+    if len(points) > POINT_LIMIT:
+        at_limit = points.sample(POINT_LIMIT, random_state=0).reset_index(drop=True)
+        at_limit["place"] = [place_names(w, a, r) for w, a, r in
+                             zip(at_limit["ward"], at_limit["area"].astype(str), at_limit["region"].astype(str))]
+        view = geo.fit_view(at_limit["lat"], at_limit["lon"], width=640, height=580)
+        fig = charts.points_map(at_limit, colour_by="sector", lang="en", view=view,
+                                boundaries=[geo.load_boundaries("countries")])
+        add(f"Map, points at the limit ({POINT_LIMIT:,})", fig, "points", POINT_LIMIT)
+    del panel
+    gc.collect()
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Bytes of map JSON: points vs hexagons.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    args = parser.parse_args(argv)
+    print("## Map payloads\n")
+    print("Boundary layers (sent with every map figure):\n")
+    print(table(["layer", "JSON bytes", "gzip bytes"], boundary_rows()))
+    rows = dataset_rows("sample", dataset.load_sample())
+    for n in args.sizes:
+        rows += dataset_rows(f"{n:,}", synthetic.make_dataset(n))
+    print("\nFigure JSON for the 'all' filter state, last year (plotly.io.to_json, as st.plotly_chart sends it):\n")
+    print(table(["dataset", "figure", "drawn as", "points / hexes", "JSON bytes", "gzip bytes"], rows,
+                align="lllrrr"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
