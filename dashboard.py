@@ -48,7 +48,9 @@ with left:
     # One small map per country: a single map over Britain and Japan would show neither.
     for column, country in zip(st.columns(len(countries)), countries):
         part = points[points["country"] == country]
-        view = geo.fit_view(part["lat"], part["lon"]) if len(part) else geo.VIEWS["sunderland"]
+        # fit to the small map as drawn (a share of about 540 px, 420 px high)
+        view = (geo.fit_view(part["lat"], part["lon"], width=540 // len(countries), height=400) if len(part)
+                else geo.VIEWS["sunderland"])
         layers = [cache.boundaries("countries")] + ([cache.boundaries("jp_prefectures")] if country == "JP" else [])
         fig = charts.points_map(part, colour_by="sector", lang=lang, view=view, boundaries=layers, height=420)
         fig.update_layout(showlegend=False)

@@ -78,7 +78,9 @@ def map_section() -> None:
             view_key == "auto" and len(points) and (points["country"] == "JP").all()):
         boundaries.append(cache.boundaries("jp_prefectures"))
     if view_key == "auto":
-        view = geo.fit_view(points["lat"], points["lon"]) if len(points) else geo.VIEWS["sunderland"]
+        # fit to the map as drawn (about 640 x 620 px on a laptop), not to a wider default
+        view = (geo.fit_view(points["lat"], points["lon"], width=640, height=580) if len(points)
+                else geo.VIEWS["sunderland"])
     else:
         view = geo.VIEWS[view_key]
 

@@ -1,13 +1,14 @@
-"""One set-up call at the top of every page: language, page config, translated menu, shared filters.
+"""One set-up call at the top of every page: language, page config, translated menu, dataset, shared filters.
 
 Every page file starts with ``ctx = setup_page("map")`` so that any page works as the first page a
 visitor opens (a deep link). The URL mirrors the filters (see ``regen_app.urlstate``), so a copied
-link reopens the same view, language included (``?lang=ja``).
+link reopens the same view, language and dataset included (``?lang=ja&data=main``).
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,9 @@ from regen.filters import Filters, options
 from regen.metrics import Panel
 from regen_app import cache, urlstate
 from regen_app import state as keys
+from regen_app.cache import STORE_ERRORS, Published
+
+log = logging.getLogger(__name__)
 
 # (page file, url path, i18n key, icon). The entry point (Overview) is served at "/".
 PAGES: tuple[tuple[str, str, str, str], ...] = (
@@ -27,7 +31,11 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("pages/1_map.py", "map", "map", ":material/map:"),
     ("pages/2_explorer.py", "explorer", "explorer", ":material/table_view:"),
     ("pages/3_about.py", "about", "about", ":material/info:"),
+    ("pages/4_upload.py", "upload", "upload", ":material/upload_file:"),
 )
+
+# Pages about managing data rather than showing it: no "which data is this" banner or caption.
+NO_DATA_BANNER = frozenset({"upload"})
 
 ICON = Path(__file__).parent / "static" / "icon.png"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
@@ -48,6 +56,7 @@ class Context:
     dataset: Dataset
     panel: Panel
     query: dict[str, str]  # the shared filters as query parameters, for links to other pages
+    version: int | None = None  # the published version shown (None for the built-in sample)
 
     def t(self, key: str, **params: object) -> str:
         return i18n.t(key, self.lang, **params)
@@ -73,8 +82,6 @@ def setup_page(page: str) -> Context:
         layout="wide",
         initial_sidebar_state="expanded",
     )
-    ds = cache.dataset()
-    panel = cache.panel()
     with st.sidebar:
         st.markdown(f"### {literal(i18n.t('app.title', lang))}")
         lang = st.radio(
@@ -83,18 +90,70 @@ def setup_page(page: str) -> Context:
         )
         menu = st.container()
         st.divider()
+        choice, source, offered = _choose_dataset(lang)
+        ds, panel, source = _load(choice, source)
         filters = _filters(ds, panel, lang)
         shared = urlstate.publish({
             keys.LANG: None if lang == i18n.DEFAULT_LANGUAGE else lang,
             keys.COUNTRY: filters.country, keys.REGION: filters.region, keys.AREA: filters.area,
             keys.SECTOR: filters.sector, keys.LEGAL_FORM: filters.legal_form,
             keys.YEARS: None if (filters.year_from, filters.year_to) == panel.years else (filters.year_from, filters.year_to),
+            keys.DATA: choice if offered else None,
         }, shared=True)
         with menu:
             _menu(page, lang, shared)
+    if source is None and choice != keys.SAMPLE:  # the chosen dataset could not be loaded
+        st.warning(i18n.t("data.unavailable", lang), icon=":material/warning:")
+    if page not in NO_DATA_BANNER:
+        _data_banner(ds, source, lang)
+    return Context(page=page, lang=lang, filters=filters, dataset=ds, panel=panel, query=shared,
+                   version=source.version if source else None)
+
+
+def _data_banner(ds: Dataset, source: Published | None, lang: str) -> None:
+    """Which data this is: the sample's banner, or the analyst dataset's name, version and publish date."""
     if ds.illustrative:
         st.info(i18n.t("sample.banner", lang), icon=":material/science:")
-    return Context(page=page, lang=lang, filters=filters, dataset=ds, panel=panel, query=shared)
+    elif source is not None:
+        when = source.published_at.strftime("%Y-%m-%d") if source.published_at else "–"
+        st.caption(":material/database: " + i18n.t("data.caption", lang, name=literal(source.name),
+                                                      version=source.version, date=when))
+
+
+def _choose_dataset(lang: str) -> tuple[str, Published | None, bool]:
+    """The dataset to show: (name, its publication or None for the sample, whether a selector was shown).
+
+    A selector appears only when analysts have published at least one dataset; its default is the
+    most recently published one.
+    """
+    sources = cache.published()
+    names = [keys.SAMPLE] + [s.name for s in sources]
+    urlstate.clean(keys.DATA, names, multi=False)
+    if not sources:
+        return keys.SAMPLE, None, False
+    st.session_state.setdefault(keys.DATA, sources[0].name)
+    choice = st.selectbox(
+        i18n.t("data.label", lang), names, key=keys.DATA, on_change=_dataset_changed,
+        format_func=lambda n: i18n.t("data.sample", lang) if n == keys.SAMPLE else n,
+        help=i18n.t("data.help", lang),
+    )
+    return choice, next((s for s in sources if s.name == choice), None), True
+
+
+def _dataset_changed() -> None:
+    # Another dataset has other years and enterprises: start from its full range, no open card.
+    for key in (keys.YEARS, keys.MAP_YEAR, keys.MAP_SELECTED):
+        st.session_state.pop(key, None)
+
+
+def _load(choice: str, source: Published | None) -> tuple[Dataset, Panel, Published | None]:
+    """The chosen dataset and its panel; the sample if the store cannot provide it."""
+    if source is not None:
+        try:
+            return cache.dataset(source.name, source.version), cache.panel(source.name, source.version), source
+        except STORE_ERRORS as err:
+            log.warning("cannot load dataset %s version %s: %s", source.name, source.version, err)
+    return cache.dataset(), cache.panel(), None
 
 
 def _menu(current: str, lang: str, query: dict[str, str]) -> None:
@@ -126,12 +185,17 @@ def _filters(ds: Dataset, panel: Panel, lang: str) -> Filters:
     legal_form = multi(keys.LEGAL_FORM, t("filters.legal_form"), list(_present(ent, "legal_form")),
                        lambda f: i18n.label("legal_form", f, lang))
     lo, hi = panel.years
-    if keys.YEARS in st.session_state:  # clip a range from an old link to the data's years
-        a, b = st.session_state[keys.YEARS]
-        st.session_state[keys.YEARS] = (max(lo, min(hi, a)), max(lo, min(hi, b)))
-    years = st.slider(t("filters.years"), min_value=lo, max_value=hi,
-                      value=None if keys.YEARS in st.session_state else (lo, hi), key=keys.YEARS,
-                      help=t("filters.years_help"))
+    if lo == hi:  # one year of figures: nothing to choose (a slider needs two different ends)
+        st.session_state.pop(keys.YEARS, None)
+        st.caption(t("filters.one_year", year=lo))
+        years = (lo, hi)
+    else:
+        if keys.YEARS in st.session_state:  # clip a range from an old link to the data's years
+            a, b = st.session_state[keys.YEARS]
+            st.session_state[keys.YEARS] = (max(lo, min(hi, a)), max(lo, min(hi, b)))
+        years = st.slider(t("filters.years"), min_value=lo, max_value=hi,
+                          value=None if keys.YEARS in st.session_state else (lo, hi), key=keys.YEARS,
+                          help=t("filters.years_help"))
     st.button(t("filters.reset"), on_click=_reset, args=((lo, hi),), icon=":material/restart_alt:",
               width="stretch")
     return Filters(country=country, region=region, area=area, sector=sector, legal_form=legal_form,

@@ -1,7 +1,8 @@
 """The URL mirrors the view: filters, language and page controls as query parameters.
 
 Streamlit's own ``bind="query-params"`` writes the *displayed* option text into the URL (so a link
-would change with the language); we keep codes instead: ``?lang=ja&country=JP&sector=care,food&years=2005-2025``.
+would change with the language); we keep codes instead: ``?lang=ja&country=JP&sector=care,food&years=2005-2025``
+(and ``data=main`` when analysts' datasets are published).
 
 - :func:`restore` runs first on every page: when the URL differs from what the app last wrote (a
   first visit, a pasted or edited link), its values are put into session state for the widgets.
@@ -39,6 +40,7 @@ PARAMS: dict[str, Param] = {
     keys.SECTOR: Param("list", True),
     keys.LEGAL_FORM: Param("list", True),
     keys.YEARS: Param("range", True),
+    keys.DATA: Param("str", True),
     keys.MAP_YEAR: Param("int", False),
     keys.MAP_MODE: Param("str", False),
     keys.MAP_COLOUR: Param("str", False),

@@ -4,7 +4,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"overview": "dashboard.py", "map": "pages/1_map.py", "explorer": "pages/2_explorer.py", "about": "pages/3_about.py"}
+PAGES = {"overview": "dashboard.py", "map": "pages/1_map.py", "explorer": "pages/2_explorer.py",
+         "about": "pages/3_about.py", "upload": "pages/4_upload.py"}
+
+
+@pytest.fixture(autouse=True)
+def store_url(tmp_path, monkeypatch) -> str:
+    """Every app test gets its own empty store (a SQLite file in a temporary folder), never var/regen.db."""
+    url = f"sqlite:///{tmp_path / 'regen.db'}"
+    monkeypatch.setenv("REGEN_DATABASE_URL", url)
+    return url
 
 
 def open_page(page: str, query: dict | None = None, timeout: float = 60) -> AppTest:

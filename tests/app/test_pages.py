@@ -31,7 +31,7 @@ def test_every_page_runs_and_shows_its_title(page, title_key, lang):
     if page != "about":
         assert i18n.t("sample.banner", lang) in text  # sample data is labelled as illustrative
     menu = [link.label for link in at.sidebar.get("page_link")]
-    assert menu == [i18n.t(f"nav.{p}", lang) for p in ("overview", "map", "explorer", "about")]
+    assert menu == [i18n.t(f"nav.{p}", lang) for p in ("overview", "map", "explorer", "about", "upload")]
 
 
 def test_overview_headline_and_charts():

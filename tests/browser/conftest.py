@@ -30,15 +30,21 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self) -> None:
+    """``streamlit run`` on a free port. Its data store is a SQLite file in a temporary folder (never the
+    repository's var/regen.db) unless ``database_url`` names one the test has prepared."""
+
+    def __init__(self, database_url: str | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a full pipe would stall the server
+        self.folder = tempfile.TemporaryDirectory(prefix="regen-browser-")
+        self.database_url = database_url or f"sqlite:///{Path(self.folder.name) / 'regen.db'}"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
              "--browser.gatherUsageStats", "false"],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "REGEN_DATABASE_URL": self.database_url},
         )
 
     def wait(self, timeout: float = 60) -> None:
@@ -69,6 +75,7 @@ class Server:
         if "Traceback" in out:
             print("---- streamlit log ----\n" + out)
         self.log.close()
+        self.folder.cleanup()
 
 
 @pytest.fixture(scope="session")

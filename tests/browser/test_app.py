@@ -93,6 +93,7 @@ def test_clicking_a_point_opens_its_card(page, server):
     click_first_point(page)
     card = page.locator(".st-key-enterprise_card")
     card.wait_for(timeout=30_000)
+    wait_for_app(page)  # the card is drawn piece by piece while the script runs
     assert card.locator("h4").inner_text().strip()
     assert card.get_by_text(re.compile(r"Founded|設立")).count() >= 1
     assert card.locator(".js-plotly-plot").count() == 1  # jobs over time
@@ -131,14 +132,15 @@ def test_deep_link_restores_filters_and_language(page, server):
 
 
 def test_deep_link_as_first_request_to_fresh_server(page, fresh_server):
+    from playwright.sync_api import expect
+
     goto(page, fresh_server, "map", "lang=ja&country=JP&view=japan")
-    assert page.locator("h1").first.inner_text().strip() == i18n.t("map.title", "ja")
+    expect(page.locator("h1").first).to_have_text(i18n.t("map.title", "ja"), timeout=30_000)
     # our translated menu, and no automatic page list naming files
-    nav = page.locator('[data-testid="stSidebarNav"]')
-    assert nav.count() == 0
-    links = [t.strip() for t in page.locator('[data-testid="stPageLink"] [data-testid="stMarkdownContainer"]').all_inner_texts()]
-    assert links == [i18n.t(f"nav.{p}", "ja") for p in ("overview", "map", "explorer", "about")]
-    assert "日本" in page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    expect(page.locator('[data-testid="stPageLink"] [data-testid="stMarkdownContainer"]')).to_have_text(
+        [i18n.t(f"nav.{p}", "ja") for p in ("overview", "map", "explorer", "about", "upload")], timeout=30_000)
+    assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+    expect(page.locator('[data-testid="stMultiSelect"]').first).to_contain_text("日本", timeout=30_000)
     wait_for_map(page)
     assert map_state(page)["points"] > 0
     assert error_boxes(page) == 0

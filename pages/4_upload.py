@@ -1,0 +1,414 @@
+"""Upload: analysts bring their own data. Sign in, choose files, check what was read, publish; versions
+and rollback below. The work is done by ``regen.ingest`` and ``regen.store`` (via ``regen_app.upload``);
+this page draws it. Text from files is shown literally (tables, or Markdown through ``literal``)."""
+
+import logging
+from collections import OrderedDict
+from pathlib import PurePath
+
+import pandas as pd
+import streamlit as st
+
+from regen import charts, geo, i18n, store
+from regen_app import cache, signin, upload
+from regen_app import state as keys
+from regen_app.cache import STORE_ERRORS
+from regen_app.setup import literal, setup_page
+
+log = logging.getLogger(__name__)
+FILE_TYPES = ["csv", "tsv", "txt", "gz", "xlsx"]
+MAX_SHOWN = 5_000  # problem rows drawn on the page (the CSV download has them all)
+ROUND = "_upload_round"  # bumped after a save: a fresh (empty) file chooser
+
+ctx = setup_page("upload")
+t, lang = ctx.t, ctx.lang
+
+st.title(t("upload.title"))
+st.markdown(t("upload.intro"))
+
+try:
+    engine = cache.engine()
+except STORE_ERRORS as err:
+    log.warning("store unavailable: %s", err)
+    st.error(t("upload.store_unavailable"), icon=":material/database_off:")
+    st.stop()
+
+user = signin.sign_in(engine, t)
+if not user:
+    st.stop()
+signin.signed_in_bar(user, t)
+
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+def show_error(message_key: str, detail: object = None, **params) -> None:
+    """A clear message in the visitor's language, the library's own words (English) as a detail."""
+    st.error(t(message_key, **params), icon=":material/error:")
+    if detail:
+        st.caption(t("upload.detail", detail=literal(detail)))
+
+
+def encoding_label(encoding: str | None) -> str:
+    names = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "utf-16": "UTF-16", "cp932": "Shift-JIS (CP932)",
+             "shift_jis": "Shift-JIS", "cp1252": "Windows-1252", "latin-1": "Latin-1", "iso-8859-1": "Latin-1"}
+    return names.get((encoding or "").lower(), (encoding or "?").upper())
+
+
+def detected_summary(result) -> str:
+    parts = [(result.file_type or "?").upper() + (f" ({result.compressed})" if result.compressed else "")]
+    if result.file_type == "csv":
+        parts.append(t("upload.detected.encoding", encoding=encoding_label(result.encoding)))
+        delimiter = result.delimiter_name or ""
+        parts.append(t("upload.detected.delimiter",
+                       delimiter=t(f"upload.delimiter.{delimiter}") if i18n.has(f"upload.delimiter.{delimiter}")
+                       else literal(delimiter)))
+    if result.sheet:
+        parts.append(t("upload.detected.sheet", sheet=literal(result.sheet)))
+    if result.header_row:
+        parts.append(t("upload.detected.header_row", row=result.header_row))
+    kind = t(f"upload.role.{result.kind}") if result.kind else t("upload.role.unknown")
+    parts.append(t("upload.detected.kind", kind=kind))
+    return " · ".join(parts)
+
+
+def personal_reason(reason: str) -> str:
+    """'personal data: email addresses (by column name)' in the visitor's language."""
+    what, _, how = reason.removeprefix("personal data: ").partition(" (by ")
+    what_key = "upload.personal." + what.strip().replace(" ", "_")
+    how_key = "upload.personal.by_" + how.rstrip(")").strip().replace(" ", "_")
+    if i18n.has(what_key) and i18n.has(how_key):
+        return t("upload.personal.reason", what=t(what_key), how=t(how_key))
+    return reason
+
+
+def translated_frame(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    return frame.rename(columns={c: t(f"{prefix}.{c}") for c in frame.columns})
+
+
+def flash(kind: str, **params) -> None:
+    st.session_state[keys.FLASH] = {"kind": kind, **params}
+
+
+def show_flash() -> None:
+    message = st.session_state.pop(keys.FLASH, None)
+    if not message:
+        return
+    kind = message.pop("kind")
+    name = message.get("name", "")
+    st.success(t(f"upload.done.{kind}", **{k: literal(v) if isinstance(v, str) else v for k, v in message.items()}),
+               icon=":material/check_circle:")
+    if kind in ("published", "rolled_back", "republished"):
+        st.page_link("pages/1_map.py", label=t("upload.open_map", name=name), icon=":material/map:",
+                     query_params={**ctx.query, keys.DATA: name})
+
+
+# ---- files ----------------------------------------------------------------------------------------
+
+def file_box(det: upload.Detection, memo, bases, mappings):
+    """Draw what was detected and the mapping editor.
+
+    Returns (upload, role, mapping argument for the final reading, container, result to use as is or None)."""
+    u = det.upload
+    box = st.container(border=True, key=f"file_{u.key}")
+    with box:
+        st.subheader(f":material/description: {literal(u.name)}")
+        if det.error:
+            show_error(f"error.{det.result.error_code or 'unreadable'}", det.result.error)
+            st.caption(t("upload.nothing_written"))
+            return u, None, None, box, det.result
+        st.caption(detected_summary(det.result))
+        role = st.selectbox(t("upload.role"), upload.ROLES, index=upload.ROLES.index(det.role) if det.role else None,
+                            key=f"role_{u.key}", format_func=lambda r: t(f"upload.role.{r}"),
+                            placeholder=t("upload.role_choose"), width=360)
+        if role is None:
+            st.warning(t("upload.role_unknown"), icon=":material/help:")
+            return u, None, None, box, det.result
+        if role == "postcodes":
+            return u, role, None, box, None
+        remembered = bases.get((u.key, role))
+        if (u.key, role) not in bases:
+            first = upload.read(u, kind=role, memo=memo)
+            remembered = mappings.get(first.signature) if first.signature else None
+            bases[(u.key, role)] = remembered
+        base = upload.read(u, kind=role, mapping=remembered, memo=memo)
+        if base.error:
+            return u, role, remembered, box, base
+        with st.expander(t("upload.mapping"), expanded=True):
+            st.caption(t("upload.mapping_help"))
+            if remembered:
+                st.caption(t("upload.mapping_remembered"), help=None)
+            options = upload.field_options(role)
+            frame = upload.mapping_frame(base)
+            edited = st.data_editor(
+                frame, key=f"mapping_{u.key}_{role}", hide_index=True, num_rows="fixed", width="stretch",
+                height=35 * (min(len(frame), 25) + 1) + 3, disabled=["column"],
+                column_config={
+                    "column": st.column_config.TextColumn(t("upload.col.column"), width="medium"),
+                    "field": st.column_config.SelectboxColumn(
+                        t("upload.col.field"), options=options, required=False, width="large",
+                        format_func=lambda f: f"{f} · {t('field.' + f)}" if i18n.has("field." + f) else f),
+                },
+            )
+        effective = upload.mapping_from_frame(edited)
+        if upload.same_mapping(effective, {c: f for c, f in base.mapping.items() if c in effective}):
+            if remembered is None and base.signature:
+                mappings.pop(base.signature, None)  # edited, then put back as proposed: nothing to remember
+            return u, role, remembered, box, None
+        if base.signature:
+            mappings[base.signature] = effective  # the next file of this shape starts from it
+        return u, role, effective, box, None
+
+
+def report(result, u: upload.Upload) -> None:
+    """Rows read / accepted / rejected, excluded columns, problems, notes and the report download."""
+    if result.error:
+        show_error(f"error.{result.error_code or 'unreadable'}", result.error)
+        st.caption(t("upload.nothing_written"))
+        return
+    c1, c2, c3 = st.columns(3)
+    c1.metric(t("upload.rows_read"), i18n.number(result.rows_read, lang))
+    c2.metric(t("upload.rows_accepted"), i18n.number(result.rows_accepted, lang))
+    c3.metric(t("upload.rows_rejected"), i18n.number(result.rows_rejected, lang))
+    if result.kind == "enterprises" and result.figures is not None and len(result.figures):
+        st.caption(t("upload.figures_in_list", n=i18n.number(len(result.figures), lang)))
+    if result.excluded_columns:
+        names = ", ".join(f"**{literal(e['column'])}**" for e in result.excluded_columns)
+        st.warning(t("upload.excluded", columns=names), icon=":material/visibility_off:")
+        excluded = pd.DataFrame([{"column": e["column"], "reason": personal_reason(e["reason"])}
+                                 for e in result.excluded_columns])
+        st.dataframe(translated_frame(excluded, "upload.excluded_col"), hide_index=True, key=f"excluded_{u.key}")
+    problems = result.report_frame(lang)
+    if len(problems):
+        st.markdown(f"**{t('upload.problems', n=i18n.number(len(problems), lang))}**")
+        shown = problems.head(MAX_SHOWN).assign(value=lambda f: f["value"].map(lambda v: "" if v is None else str(v)))
+        shown = translated_frame(shown, "upload.problem_col")
+        st.dataframe(shown, hide_index=True, key=f"problems_{u.key}", placeholder="–",
+                     column_config={t("upload.problem_col.row"): st.column_config.NumberColumn(format="%d")})
+        if len(problems) > MAX_SHOWN:
+            st.caption(t("upload.problems_truncated", n=i18n.number(MAX_SHOWN, lang)))
+    else:
+        st.markdown(t("upload.no_problems"))
+    notes = result.notes_frame(lang)
+    if len(notes):
+        st.markdown(f"**{t('upload.notes')}**")
+        st.dataframe(translated_frame(notes, "upload.note_col"), hide_index=True, key=f"notes_{u.key}",
+                     placeholder="–")
+    stem = PurePath(u.name).name.split(".")[0] or "upload"
+    st.download_button(t("upload.download_report"), upload.report_csv(translated_frame(problems, "upload.problem_col")),
+                       file_name=f"{stem}-report.csv", mime="text/csv", icon=":material/download:", on_click="ignore",
+                       key=f"report_{u.key}")
+
+
+def read_files(files) -> upload.Batch | None:
+    memo = st.session_state.setdefault(keys.UPLOAD_MEMO, OrderedDict())
+    bases = st.session_state.setdefault(keys.UPLOAD_BASES, {})
+    mappings = st.session_state.setdefault(keys.MAPPINGS, {})
+    uploads = [upload.Upload(f.name, f.getvalue()) for f in files]
+    with st.spinner(t("upload.reading")):
+        detections = [upload.detect(u, memo) for u in uploads]
+    jobs = [file_box(det, memo, bases, mappings) for det in detections]
+
+    postcode_tables = []
+    for u, role, _mapping, box, _failed in jobs:
+        if role != "postcodes":
+            continue
+        table, error = upload.read_postcode_table(u, memo)
+        with box:
+            if table is None:
+                show_error("error.bad_postcodes", error)
+            else:
+                st.success(t("upload.postcodes_ok", n=i18n.number(len(table), lang)), icon=":material/pin_drop:")
+                postcode_tables.append(table)
+    postcodes = pd.concat(postcode_tables, ignore_index=True) if postcode_tables else None
+    country = st.session_state.get("upload_country")
+    country = None if country in (None, "auto") else country
+    year = st.session_state.get("upload_figures_year")
+    year = int(year) if year is not None else None
+
+    results: dict[str, object] = {}
+    areas = None
+    order = sorted(range(len(jobs)), key=lambda i: 0 if jobs[i][1] == "areas" else 1)
+    with st.spinner(t("upload.checking")):
+        for i in order:
+            u, role, mapping, box, failed = jobs[i]
+            if role not in upload.KINDS:
+                results[u.key] = failed
+                continue
+            if failed is not None:
+                result = failed
+            else:
+                result = upload.read(u, kind=role, mapping=mapping,
+                                     postcodes=postcodes if role == "enterprises" else None,
+                                     areas=areas if role == "enterprises" else None, country=country,
+                                     year=year if role == "enterprises" else None, memo=memo)
+            if role == "areas" and not result.error and result.rows_accepted:
+                areas = result.accepted
+            results[u.key] = result
+            with box:
+                report(result, u)
+    return upload.collect([(u, role, results.get(u.key)) for u, role, _m, _b, _f in jobs])
+
+
+def preview_and_publish(batch: upload.Batch) -> None:
+    st.header(t("upload.preview"))
+    for code, what in batch.blockers:
+        st.error(t(f"upload.block.{code}", name=literal(what),
+                   kind=t(f"upload.role.{what}") if what in upload.ROLES else literal(what)), icon=":material/block:")
+    frames = batch.frames
+    c = st.columns(4)
+    c[0].metric(t("upload.count.enterprises"), i18n.number(len(frames.get("enterprises", [])), lang))
+    c[1].metric(t("upload.count.figures"), i18n.number(len(frames.get("figures", [])), lang))
+    c[2].metric(t("upload.count.areas"), i18n.number(len(frames.get("areas", [])), lang))
+    c[3].metric(t("upload.count.left_out"), i18n.number(batch.problem_rows, lang))
+    if batch.derived_figures:
+        st.caption(t("upload.figures_derived"))
+    missing = [k for k in upload.KINDS if k not in frames]
+    if frames and missing:
+        st.caption(t("upload.carried_over", kinds=", ".join(t(f"upload.role.{k}") for k in missing)))
+    if "enterprises" in frames:
+        points = upload.preview_points(frames)
+        left, right = st.columns([3, 1])
+        with left:
+            # the map is about 700 x 460 px; no closer than a town, so that the coast and outlines show
+            view = (geo.fit_view(points["lat"], points["lon"], width=700, height=460, max_zoom=11) if len(points)
+                    else geo.VIEWS["sunderland"])
+            layers = [cache.boundaries("countries")]
+            if len(points) and (points["country"] == "JP").any():
+                layers.append(cache.boundaries("jp_prefectures"))
+            fig = charts.points_map(points, colour_by="sector", lang=lang, view=view, boundaries=layers, height=460)
+            st.plotly_chart(fig, key="preview_map", config={"displaylogo": False, "scrollZoom": True})
+            st.caption(t("upload.preview_map", n=i18n.number(len(points), lang)))
+        with right:
+            st.markdown(f"**{t('upload.precision')}**")
+            counts = upload.precision_counts(frames["enterprises"])
+            counts["precision"] = [t("upload.precision_none") if p == "none" else i18n.label("precision", p, lang)
+                                   for p in counts["precision"]]
+            st.dataframe(translated_frame(counts, "upload.precision_col"), hide_index=True, key="precision_counts")
+
+    st.subheader(t("upload.publish_title"))
+    name = st.text_input(t("upload.dataset_name"), value="main", key="publish_name", max_chars=64,
+                         help=t("upload.dataset_name_help"), width=360)
+    b1, b2, _ = st.columns([1, 1, 3])
+    do_publish = b1.button(t("upload.publish"), type="primary", disabled=not batch.ok, key="publish_button",
+                           icon=":material/publish:", width="stretch")
+    do_draft = b2.button(t("upload.save_draft"), disabled=not batch.ok, key="draft_button",
+                         icon=":material/draft:", width="stretch")
+    if not (do_publish or do_draft):
+        return
+    name = (name or "").strip()
+    problem = upload.check_name(name)
+    if problem:
+        show_error(f"upload.{problem}", name=literal(name))
+        return
+    try:
+        with st.spinner(t("upload.saving")):
+            number = upload.save(engine, batch, name, actor=user, publish=do_publish)
+    except STORE_ERRORS as err:
+        log.warning("saving an upload failed: %s", err)
+        show_error("upload.save_failed", err)
+        return
+    flash("published" if do_publish else "draft", name=name, version=number)
+    st.session_state["manage_dataset"] = name
+    st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1  # an empty file chooser for the next upload
+    st.rerun()
+
+
+# ---- versions -------------------------------------------------------------------------------------
+
+def versions_section() -> None:
+    st.header(t("upload.versions"))
+    try:
+        datasets = store.list_datasets(engine)
+    except STORE_ERRORS as err:
+        show_error("upload.store_unavailable", err)
+        return
+    names = [n for n, ill in zip(datasets["name"], datasets["illustrative"]) if not ill and n != keys.SAMPLE]
+    if not names:
+        st.caption(t("upload.no_datasets"))
+        return
+    if st.session_state.get("manage_dataset") not in names:
+        st.session_state["manage_dataset"] = names[0]
+    name = st.selectbox(t("upload.manage_dataset"), names, key="manage_dataset", width=360)
+    try:
+        versions = store.list_versions(engine, name)
+        history = store.audit(engine, dataset=name, limit=20)
+    except STORE_ERRORS as err:
+        show_error("upload.store_unavailable", err)
+        return
+    table = pd.DataFrame({
+        "version": versions["version"],
+        "status": [t(f"upload.status.{s}") for s in versions["status"]],
+        "created_at": versions["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+        "created_by": versions["created_by"],
+        "rows_enterprises": versions["rows_enterprises"],
+        "rows_figures": versions["rows_figures"],
+        "rows_areas": versions["rows_areas"],
+        "file_name": versions["file_name"],
+        "checksum": versions["checksum"].fillna("").map(lambda c: ", ".join(x[:12] for x in c.split(",") if x)),
+        "note": versions["note"],
+    }).iloc[::-1]
+    st.dataframe(translated_frame(table, "upload.version_col"), hide_index=True, key="versions_table",
+                 placeholder="–")
+    current = versions.loc[versions["status"] == "published", "version"]
+    current = int(current.iloc[0]) if len(current) else None
+    others = [int(v) for v in versions["version"] if int(v) != current][::-1]
+    c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+    if st.session_state.get("version_to_publish") not in others:  # e.g. after a publish changed the list
+        st.session_state["version_to_publish"] = others[0] if others else None
+    chosen = c1.selectbox(t("upload.version_to_publish"), others, key="version_to_publish",
+                          placeholder=t("upload.no_other_versions"))
+    if c2.button(t("upload.publish_version", n=chosen if chosen is not None else "–"), key="publish_version_button",
+                 disabled=chosen is None, icon=":material/publish:", width="stretch"):
+        try:
+            with st.spinner(t("upload.saving")):
+                store.publish(engine, name, int(chosen), user)
+        except STORE_ERRORS as err:
+            show_error("upload.publish_failed", err)
+        else:
+            flash("republished", name=name, version=int(chosen))
+            st.rerun()
+    if c3.button(t("upload.rollback"), key="rollback_button", disabled=current is None, icon=":material/undo:",
+                 help=t("upload.rollback_help")):
+        try:
+            with st.spinner(t("upload.saving")):
+                number = store.rollback(engine, name, user)
+        except STORE_ERRORS as err:
+            show_error("upload.rollback_failed", err)
+        else:
+            flash("rolled_back", name=name, version=number)
+            st.rerun()
+    st.markdown(f"**{t('upload.audit')}**")
+    log_table = pd.DataFrame({
+        "at": history["at"].dt.strftime("%Y-%m-%d %H:%M:%S UTC"),
+        "actor": history["actor"],
+        "action": [t(f"upload.action.{a}") if i18n.has(f"upload.action.{a}") else a for a in history["action"]],
+        "version": history["version"],
+        "file_name": history["file_name"],
+        "detail": history["detail"],
+    })
+    st.dataframe(translated_frame(log_table, "upload.audit_col"), hide_index=True, key="audit_table", placeholder="–")
+
+
+# ---- page ------------------------------------------------------------------------------------------
+
+show_flash()
+st.header(t("upload.files"))
+st.markdown(t("upload.files_help"))
+files = st.file_uploader(t("upload.choose"), type=FILE_TYPES, accept_multiple_files=True,
+                         key=f"upload_files_{st.session_state.get(ROUND, 0)}", help=t("upload.choose_help"))
+o1, o2, _ = st.columns([1, 1, 2])
+o1.selectbox(t("upload.country"), ["auto", "GB", "JP"], key="upload_country",
+             format_func=lambda c: t("upload.country_auto") if c == "auto" else i18n.label("country", c, lang))
+o2.number_input(t("upload.figures_year"), min_value=1800, max_value=2100, value=None, step=1,
+                key="upload_figures_year", placeholder=t("upload.figures_year_placeholder"),
+                help=t("upload.figures_year_help"))
+if files:
+    try:
+        preview_and_publish(read_files(files))
+    except Exception:  # noqa: BLE001 - a message, never a traceback (st.rerun/st.stop are not Exceptions)
+        log.exception("reading uploads failed")
+        st.error(t("upload.unexpected"), icon=":material/error:")
+else:
+    st.caption(t("upload.no_files"))
+
+versions_section()

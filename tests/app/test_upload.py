@@ -1,0 +1,420 @@
+"""The upload page and the dataset selector: sign-in, reading uploads, publishing, versions, rollback.
+
+Every test runs against its own empty store (``store_url`` in conftest.py sets $REGEN_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+
+from regen import auth, i18n, store
+from regen_app import state as keys
+from regen_app import upload
+from regen_app.setup import literal
+
+from .conftest import open_page
+
+USER, PASSWORD = "ana", "correct horse battery"
+
+MESSY = (
+    "\ufeffSocial enterprises export (March)\n"
+    "ID,Name,Legal form,Sector,Founded,Country,Region,Local authority,Latitude,Longitude,Contact email,Employees,Year\n"
+    "T1,Hendon Café,CIC,Food,03/04/2015,UK,North East,Sunderland,54.8986,-1.3733,a@b.org,12,2023\n"
+    "T2,Millfield Energy,Co-op,Community energy,2012,UK,North East,Sunderland,54.9060,-1.4100,c@d.org,5,2023\n"
+    "T3,Bad Year CIC,CIC,Food,1700,UK,North East,Sunderland,54.9000,-1.3800,e@f.org,3,2023\n"
+    "T4,=Formula CIC,CIC,Reuse,2019,UK,North East,Sunderland,54.9100,-1.3900,g@h.org,7,2023\n"
+).encode("utf-8")
+
+BY_POSTCODE = (
+    "Name,Legal form,Sector,Founded,Postcode,Region,Local authority\n"
+    "Hendon Café,CIC,Food,2015,SR2 8QW,North East,Sunderland\n"
+    "Millfield Reuse,Co-operative,Reuse and repair,2010,SR4 6JT,North East,Sunderland\n"
+).encode("utf-8")
+POSTCODES = b"postcode,lat,lon\nSR2 8QW,54.8986,-1.3733\nSR4 6JT,54.9060,-1.4100\n"
+
+
+@pytest.fixture
+def engine(store_url):
+    eng = store.get_engine(store_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def analyst(engine):
+    auth.add_user(engine, USER, PASSWORD)
+    return USER
+
+
+def text_of(at) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [s.value for s in at.subheader]
+    parts += [c.value for c in at.caption] + [i.value for i in at.info] + [e.value for e in at.error]
+    parts += [w.value for w in at.warning] + [s.value for s in at.success] + [c.value for c in at.code]
+    return "\n".join(str(p) for p in parts)
+
+
+def sign_in(at, username: str = USER, password: str = PASSWORD):
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.get("form_submit_button")[0].click()
+    return at.run()
+
+
+def signed_in_page(query: dict | None = None):
+    at = open_page("upload", query)
+    assert not at.exception, at.exception
+    return sign_in(at)
+
+
+def upload_files(at, *files: tuple[str, bytes]):
+    at.file_uploader[0].set_value([(name, data, "text/csv") for name, data in files])
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def mapping_table(at) -> dict:
+    """The mapping editor's rows (file column -> field) of the first file."""
+    frame = next(df.value for df in at.dataframe if list(df.value.columns) == ["column", "field"])
+    return dict(zip(frame["column"], frame["field"]))
+
+
+def table_with(at, column: str) -> pd.DataFrame:
+    return next(df.value for df in at.dataframe if column in df.value.columns)
+
+
+def metric_values(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def frames(n: int, prefix: str, year: int = 2023) -> dict[str, pd.DataFrame]:
+    from tests.conftest import store_frames
+
+    return store_frames(n=n, prefix=prefix, years=1, first_year=year)
+
+
+# ---- sign-in ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_without_sign_in_the_form_shows_and_no_uploader(analyst, lang):
+    at = open_page("upload", {"lang": lang} if lang != "en" else None)
+    assert not at.exception, at.exception
+    assert i18n.t("upload.title", lang) in text_of(at)
+    assert [t.label for t in at.text_input] == [i18n.t("signin.username", lang), i18n.t("signin.password", lang)]
+    assert len(at.file_uploader) == 0
+    assert at.get("form_submit_button")[0].label == i18n.t("signin.submit", lang)
+    menu = [link.label for link in at.sidebar.get("page_link")]
+    assert menu[-1] == i18n.t("nav.upload", lang)
+
+
+def test_without_any_account_the_page_says_how_to_create_one(engine):
+    at = open_page("upload")
+    assert not at.exception
+    assert i18n.t("signin.no_accounts", "en") in text_of(at)
+    assert "python -m regen user add NAME" in [c.value for c in at.code]
+    assert len(at.text_input) == 0 and len(at.file_uploader) == 0
+
+
+def test_single_sign_on_replaces_the_password_form(analyst):
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "regen", "client_secret": "not-a-real-secret",
+                          "server_metadata_url": "https://login.example.org/.well-known/openid-configuration"}
+    at.run()
+    at.switch_page("pages/4_upload.py").run()
+    assert not at.exception, at.exception
+    assert [b.label for b in at.main.button] == [i18n.t("signin.sso_button", "en")]
+    assert len(at.text_input) == 0 and len(at.file_uploader) == 0
+
+
+def test_wrong_password_is_refused(analyst, engine):
+    at = open_page("upload")
+    sign_in(at, USER, "not the password")
+    assert i18n.t("signin.failed", "en") in [e.value for e in at.error]
+    assert keys.ANALYST not in at.session_state
+    assert len(at.file_uploader) == 0
+    assert store.audit(engine, limit=1)["action"].iloc[0] == "login_failed"
+    assert "not the password" not in repr(at.session_state._state)  # the form is cleared when submitted
+    assert at.text_input[1].value == ""
+
+
+def test_repeated_failures_lock_the_account(analyst, engine):
+    at = open_page("upload")
+    for _ in range(auth.MAX_FAILURES):
+        sign_in(at, USER, "not the password")
+    errors = [e.value for e in at.error]
+    assert any(e.startswith(i18n.t("signin.locked", "en", minutes=1).split(":")[0]) for e in errors), errors
+    sign_in(at, USER, PASSWORD)  # even the right password waits until the lock ends
+    assert keys.ANALYST not in at.session_state and len(at.file_uploader) == 0
+
+
+def test_sign_in_shows_the_uploader_and_keeps_no_password(analyst):
+    at = signed_in_page()
+    assert not at.exception, at.exception
+    assert at.session_state[keys.ANALYST] == USER
+    assert len(at.file_uploader) == 1
+    assert i18n.t("signin.as", "en", name=USER) in text_of(at)
+    held = repr(at.session_state._state)  # every value the session holds, widgets without keys included
+    assert "_analyst" in held and PASSWORD not in held
+    at.button(key="sign_out").click().run()
+    assert keys.ANALYST not in at.session_state and len(at.file_uploader) == 0
+
+
+# ---- uploading -------------------------------------------------------------------------------------
+
+def test_messy_file_report_then_publish(analyst, engine):
+    at = upload_files(signed_in_page(), ("messy.csv", MESSY))
+    values = metric_values(at)
+    assert (values["Rows read"], values["Rows accepted"], values["Rows rejected"]) == ("4", "3", "1")
+    assert "UTF-8 (BOM)" in text_of(at) and "header on row 2" in text_of(at)
+    problems = next(df.value for df in at.dataframe if "Row in file" in df.value.columns)
+    assert problems["Row in file"].tolist() == [5]  # the file's own row number: title line, header, 3 rows
+    assert "allowed range" in problems["Reason"].iloc[0]
+    excluded = [w.value for w in at.warning if "personal data" in w.value]
+    assert excluded and "Contact email" in excluded[0]
+    mapping = mapping_table(at)
+    assert "Contact email" not in mapping  # never offered for reading
+    assert mapping["Local authority"] == "area" and mapping["Founded"] == "founded"
+    assert at.get("download_button")
+
+    at.button(key="publish_button").click().run()
+    assert not at.exception, at.exception
+    assert i18n.t("upload.done.published", "en", name="main", version=1) in text_of(at)
+    versions = store.list_versions(engine, "main")
+    row = versions.iloc[0]
+    assert (row["status"], row["created_by"], row["file_name"]) == ("published", USER, "messy.csv")
+    assert row["checksum"] == hashlib.sha256(MESSY).hexdigest()
+    assert (row["rows_enterprises"], row["rows_figures"]) == (3, 3)
+    published = store.load_dataset(engine, "main")
+    assert "=Formula CIC" in set(published.enterprises["name"])  # stored as typed
+    assert at.sidebar.selectbox(key=keys.DATA).value == "main"  # the new dataset is now shown
+    assert len(at.file_uploader) == 1 and not at.file_uploader[0].value  # a fresh chooser
+    at.switch_page("dashboard.py").run()
+    assert "Data: **main**, version 1" in text_of(at)
+    assert i18n.t("sample.banner", "en") not in text_of(at)
+
+
+def test_japanese_report(analyst):
+    at = upload_files(signed_in_page({"lang": "ja"}), ("messy.csv", MESSY))
+    values = metric_values(at)
+    assert values[i18n.t("upload.rows_rejected", "ja")] == "1"
+    problems = next(df.value for df in at.dataframe if i18n.t("upload.problem_col.row", "ja") in df.value.columns)
+    assert problems[i18n.t("upload.problem_col.reason", "ja")].iloc[0].startswith(i18n.t("problem.out_of_range", "ja"))
+    assert any(i18n.t("upload.personal.email_addresses", "ja") in str(v) for df in at.dataframe
+               for v in df.value.to_numpy().ravel())
+
+
+def test_unreadable_file_shows_the_error_and_stores_nothing(analyst, engine):
+    at = upload_files(signed_in_page(), ("report.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3 binary"))
+    errors = [e.value for e in at.error]
+    assert i18n.t("error.not_a_table", "en") in errors
+    assert i18n.t("upload.block.unreadable", "en", name=literal("report.csv")) in errors
+    assert at.button(key="publish_button").disabled and at.button(key="draft_button").disabled
+    assert store.list_datasets(engine).empty
+
+
+def test_postcode_table_places_enterprises(analyst, engine):
+    at = upload_files(signed_in_page(), ("enterprises.csv", BY_POSTCODE), ("postcode-lookup.csv", POSTCODES))
+    assert at.selectbox(key=f"role_{upload.Upload('postcode-lookup.csv', POSTCODES).key}").value == "postcodes"
+    values = metric_values(at)
+    assert values["Rows accepted"] == "2" and values["Rows rejected"] == "0"
+    counts = next(df.value for df in at.dataframe if "Placed at" in df.value.columns)
+    assert counts.set_index("Placed at").loc[i18n.label("precision", "postcode", "en"), "Enterprises"] == 2
+    at.text_input(key="publish_name").input("pilot")
+    at.button(key="draft_button").click().run()
+    row = store.list_versions(engine, "pilot").iloc[0]
+    assert row["status"] == "draft" and row["file_name"] == "enterprises.csv, postcode-lookup.csv"
+    assert store.published_version(engine, "pilot") is None
+
+
+def test_excel_list_and_gzipped_figures_make_one_version(analyst, engine):
+    import gzip
+    import io
+
+    book = io.BytesIO()
+    pd.DataFrame({
+        "Ref": ["X1", "X2"], "Organisation": ["Hendon Café", "Millfield Reuse"], "Legal form": ["CIC", "CIC"],
+        "Sector": ["Food", "Reuse"], "Founded": [2015, 2010], "Country": ["UK", "UK"], "Region": ["North East"] * 2,
+        "Local authority": ["Sunderland"] * 2, "Latitude": [54.8986, 54.9060], "Longitude": [-1.3733, -1.4100],
+    }).to_excel(book, index=False)
+    figures = gzip.compress("Enterprise ID\tYear\tEmployees\nX1\t2022\t4\nX1\t2023\t6\nX2\t2023\t9\n".encode())
+    at = upload_files(signed_in_page(), ("list.xlsx", book.getvalue()), ("figures.tsv.gz", figures))
+    assert not [e.value for e in at.error]
+    kinds = [s.value for s in at.selectbox if s.key and s.key.startswith("role_")]
+    assert kinds == ["enterprises", "figures"]
+    assert "XLSX" in text_of(at) and "CSV (gzip)" in text_of(at)
+    at.button(key="publish_button").click().run()
+    row = store.list_versions(engine, "main").iloc[0]
+    assert (row["rows_enterprises"], row["rows_figures"], row["status"]) == (2, 3, "published")
+    assert row["file_name"] == "list.xlsx, figures.tsv.gz"
+
+
+def test_an_unreachable_store_leaves_exploring_working(monkeypatch):
+    monkeypatch.setenv("REGEN_DATABASE_URL", "nosuchdriver://nowhere/db")
+    at = open_page("upload")
+    assert not at.exception, at.exception
+    assert i18n.t("upload.store_unavailable", "en") in [e.value for e in at.error]
+    assert len(at.text_input) == 0
+    at = open_page("overview")
+    assert not at.exception and i18n.t("sample.banner", "en") in text_of(at)
+
+
+def test_two_lists_of_the_same_kind_cannot_be_published(analyst):
+    at = upload_files(signed_in_page(), ("a.csv", MESSY), ("b.csv", MESSY.replace(b"T1,", b"T9,")))
+    assert i18n.t("upload.block.same_kind", "en", kind=i18n.t("upload.role.enterprises", "en")) in text_of(at)
+    assert at.button(key="publish_button").disabled
+
+
+def test_reserved_dataset_name_is_refused(analyst, engine):
+    at = upload_files(signed_in_page(), ("messy.csv", MESSY))
+    at.text_input(key="publish_name").input("sample")
+    at.button(key="publish_button").click().run()
+    assert i18n.t("upload.name_reserved", "en", name="sample") in [e.value for e in at.error]
+    assert store.list_datasets(engine).empty
+
+
+def test_a_corrected_mapping_is_remembered_for_the_same_shape(analyst):
+    at = signed_in_page()
+    signature = upload.read(upload.Upload("messy.csv", MESSY)).signature
+    proposed = upload.read(upload.Upload("messy.csv", MESSY)).mapping
+    corrected = {c: f for c, f in proposed.items() if c != "Contact email"} | {"Sector": None}
+    at.session_state[keys.MAPPINGS] = {signature: corrected}
+    upload_files(at, ("messy.csv", MESSY))
+    assert i18n.t("upload.mapping_remembered", "en") in text_of(at)
+    mapping = mapping_table(at)
+    assert pd.isna(mapping["Sector"]) and mapping["Name"] == "name"
+
+
+# ---- helpers behind the page (what the editor and buttons call) ---------------------------------------
+
+def test_mapping_correction_rereads_the_file():
+    u = upload.Upload("messy.csv", MESSY)
+    memo: dict = {}
+    first = upload.read(u, memo=memo)
+    frame = upload.mapping_frame(first)
+    assert "Contact email" not in frame["column"].tolist()
+    frame.loc[frame["column"] == "Latitude", "field"] = None  # an analyst clears two columns
+    frame.loc[frame["column"] == "Longitude", "field"] = None
+    mapping = upload.mapping_from_frame(frame)
+    assert not upload.same_mapping(mapping, first.mapping)
+    again = upload.read(u, kind=first.kind, mapping=mapping, memo=memo)
+    assert again.mapping["Latitude"] is None and again.rows_read == first.rows_read
+    assert (again.accepted["geo_precision"] != "exact").all()  # placed by area, not by coordinates
+    assert upload.read(u, kind=first.kind, mapping=mapping, memo=memo) is again  # memoised
+
+
+def test_collect_takes_figures_from_the_list_and_save_records_files(engine):
+    u = upload.Upload("messy.csv", MESSY)
+    result = upload.read(u)
+    batch = upload.collect([(u, "enterprises", result)])
+    assert batch.ok and batch.derived_figures and set(batch.frames) == {"enterprises", "figures"}
+    assert batch.problem_rows == 1
+    number = upload.save(engine, batch, "main", actor=USER, publish=False)
+    row = store.list_versions(engine, "main").iloc[0]
+    assert number == 1 and row["status"] == "draft" and row["created_by"] == USER
+    assert "1 row(s) with problems left out" in row["note"]
+    assert upload.collect([(u, None, result)]).blockers == [("no_kind", "messy.csv")]
+    assert upload.check_name("Sample") == "name_reserved" and upload.check_name("bad name") == "name_invalid"
+
+
+# ---- versions, publish, rollback -------------------------------------------------------------------
+
+def test_versions_publish_and_roll_back_buttons(analyst, engine):
+    store.create_version(engine, "main", frames(2, "A"), actor="cli", publish=True)
+    store.create_version(engine, "main", frames(3, "B"), actor="cli", publish=True)
+    store.create_version(engine, "main", frames(4, "C"), actor="cli", publish=False)
+    at = signed_in_page()
+    table = table_with(at, "Status")
+    assert table["Version"].tolist() == [3, 2, 1]
+    assert table["Status"].tolist() == ["draft", "published", "archived"]
+
+    at.button(key="rollback_button").click().run()
+    assert not at.exception, at.exception
+    assert store.published_version(engine, "main") == 1
+    assert i18n.t("upload.done.rolled_back", "en", name="main", version=1) in text_of(at)
+    last = store.audit(engine, dataset="main", limit=1).iloc[0]
+    assert (last["action"], last["actor"]) == ("rollback", USER)
+
+    at.selectbox(key="version_to_publish").set_value(3).run()
+    at.button(key="publish_version_button").click().run()
+    assert store.published_version(engine, "main") == 3
+    audit = table_with(at, "Who")
+    assert audit["What"].iloc[0] == "published" and audit["Who"].iloc[0] == USER
+
+
+def test_version_choice_follows_a_new_publish(analyst, engine):
+    store.create_version(engine, "main", frames(2, "A"), actor="cli", publish=True)
+    at = signed_in_page()
+    assert at.selectbox(key="version_to_publish").value is None  # only version 1, and it is published
+    upload_files(at, ("messy.csv", MESSY))
+    at.button(key="publish_button").click().run()
+    assert store.published_version(engine, "main") == 2
+    assert at.selectbox(key="version_to_publish").value == 1
+    assert not at.button(key="publish_version_button").disabled
+
+
+def test_roll_back_with_nothing_earlier_is_a_clear_message(analyst, engine):
+    store.create_version(engine, "main", frames(2, "A"), actor="cli", publish=True)
+    at = signed_in_page()
+    at.button(key="rollback_button").click().run()
+    assert not at.exception
+    assert i18n.t("upload.rollback_failed", "en") in [e.value for e in at.error]
+    assert store.published_version(engine, "main") == 1
+
+
+# ---- the dataset selector on every page ------------------------------------------------------------
+
+def test_no_selector_while_only_the_sample_exists():
+    at = open_page("overview")
+    assert not [s for s in at.sidebar.selectbox if s.key == keys.DATA]
+    assert i18n.t("sample.banner", "en") in text_of(at)
+
+
+def test_selector_defaults_to_latest_published_and_follows_the_url(engine):
+    store.create_version(engine, "older", frames(2, "O"), actor="cli", publish=True)
+    store.create_version(engine, "main", frames(5, "M"), actor="cli", publish=True)
+    at = open_page("map")
+    assert not at.exception, at.exception
+    assert at.sidebar.selectbox(key=keys.DATA).value == "main"
+    assert at.sidebar.selectbox(key=keys.DATA).options == [i18n.t("data.sample", "en"), "main", "older"]
+    assert i18n.t("sample.banner", "en") not in text_of(at)
+    assert "Data: **main**, version 1" in text_of(at)
+    assert any("5 enterprises" in m.value for m in at.markdown)
+    assert at.query_params.get("data") in (["main"], "main")
+
+    at = open_page("map", {"data": "older"})
+    assert any("2 enterprises" in m.value for m in at.markdown)
+    at = open_page("overview", {"data": "sample"})
+    assert i18n.t("sample.banner", "en") in text_of(at)
+    at = open_page("overview", {"data": "nonexistent"})
+    assert at.sidebar.selectbox(key=keys.DATA).value == "main"
+
+
+def test_publish_and_rollback_show_up_without_a_restart(engine):
+    store.create_version(engine, "main", frames(2, "A"), actor="cli", publish=True)
+    at = open_page("map", {"data": "main"})
+    assert any("2 enterprises" in m.value for m in at.markdown)
+    store.create_version(engine, "main", frames(6, "B"), actor="cli", publish=True)
+    at.run()
+    assert any("6 enterprises" in m.value for m in at.markdown)
+    store.rollback(engine, "main", "cli")
+    at.run()
+    assert any("2 enterprises" in m.value for m in at.markdown)
+
+
+def test_switching_dataset_resets_the_years(engine):
+    store.create_version(engine, "main", frames(3, "M", year=2023), actor="cli", publish=True)
+    at = open_page("overview", {"data": "sample", "years": "2001-2010"})
+    assert at.slider(key=keys.YEARS).value == (2001, 2010)
+    at.sidebar.selectbox(key=keys.DATA).set_value("main").run()
+    assert not at.exception, at.exception
+    assert i18n.t("filters.one_year", "en", year=2023) in text_of(at)
+    at.sidebar.selectbox(key=keys.DATA).set_value("sample").run()
+    assert at.slider(key=keys.YEARS).value == (2001, 2025)
