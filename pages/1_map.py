@@ -6,9 +6,10 @@ from regen import charts, geo, i18n, metrics
 from regen_app import cache, urlstate
 from regen_app import state as keys
 from regen_app.cards import enterprise_card
-from regen_app.setup import place_label, setup_page
+from regen_app.setup import place_labels, setup_page
 
-POINT_LIMIT = 20_000  # above this many points the map switches to hexagons (bounded payload)
+POINT_LIMIT = charts.POINT_LIMIT
+MAP_WIDTH, MAP_HEIGHT = 640, 580  # the map as drawn on a laptop screen, for fitting views
 PLAY_SECONDS = 1.2
 
 ctx = setup_page("map")
@@ -79,7 +80,7 @@ def map_section() -> None:
         boundaries.append(cache.boundaries("jp_prefectures"))
     if view_key == "auto":
         # fit to the map as drawn (about 640 x 620 px on a laptop), not to a wider default
-        view = (geo.fit_view(points["lat"], points["lon"], width=640, height=580) if len(points)
+        view = (geo.fit_view(points["lat"], points["lon"], width=MAP_WIDTH, height=MAP_HEIGHT) if len(points)
                 else geo.VIEWS["sunderland"])
     else:
         view = geo.VIEWS[view_key]
@@ -93,14 +94,14 @@ def map_section() -> None:
             if mode != "hexes":
                 st.caption(t("map.too_many", limit=i18n.number(POINT_LIMIT, lang)))
             resolution = geo.resolution_for_zoom(view["zoom"])
-            in_view = points[points["country"] == view["country"]] if view.get("country") else points
-            hexes = geo.hex_aggregate(in_view, resolution)  # shading scaled to what is in view
+            # only hexagons in (and around) the view: shading fits what is seen and the payload stays bounded
+            near = geo.in_view(points["lat"], points["lon"], view, width=MAP_WIDTH, height=MAP_HEIGHT)
+            hexes = geo.hex_aggregate(points[near], resolution)
             fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=boundaries)
             st.plotly_chart(fig, key="hex_map", config={"displaylogo": False, "scrollZoom": True})
             st.caption(t("map.hex_note", res=resolution))
         else:
-            points["place"] = [place_label(ctx, w, a, r) for w, a, r in
-                               zip(points["ward"], points["area"].astype(str), points["region"].astype(str))]
+            points["place"] = place_labels(ctx, points)
             fig = charts.points_map(points, colour_by=colour_by, lang=lang, view=view, boundaries=boundaries)
             event = st.plotly_chart(fig, key="points_map", on_select="rerun", selection_mode="points",
                                     config={"displaylogo": False, "scrollZoom": True})

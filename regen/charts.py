@@ -30,6 +30,9 @@ _PALETTE = ["#0f766e", "#d97706", "#2563eb", "#b91c1c", "#7c3aed", "#15803d", "#
 SECTOR_COLOURS = dict(zip(SECTORS, _PALETTE))
 LEGAL_FORM_COLOURS = dict(zip(ALL_LEGAL_FORMS, _PALETTE[3:] + _PALETTE[:3]))
 COLOURS = {"sector": SECTOR_COLOURS, "legal_form": LEGAL_FORM_COLOURS}
+# Above this many points a map shows H3 hexagons instead, so what is sent to the browser stays bounded
+# (see docs/performance.md: about 3 MB of points at this limit, about 0.6 MB as hexagons).
+POINT_LIMIT = 20_000
 
 
 def escape(text: object) -> str:

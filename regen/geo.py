@@ -122,6 +122,20 @@ def fit_view(lat: Iterable[float], lon: Iterable[float], *, width: int = 900, he
     return {"center_lat": round(center_lat, 5), "center_lon": round(center_lon, 5), "zoom": round(zoom, 2)}
 
 
+def in_view(lat: Iterable[float], lon: Iterable[float], view: dict, *, width: int = 900, height: int = 600,
+            margin: float = 0.5) -> np.ndarray:
+    """Mask of the points inside a ``width`` x ``height`` px map at ``view`` (plus ``margin`` of its size
+    on every side, so that panning a little still shows them). Used to bound what a map sends."""
+    lat_a, lon_a = _floats(lat), _floats(lon)
+    world = 512 * 2 ** float(view["zoom"])  # pixels around the world at this zoom
+    half_w = width * (0.5 + margin) / world * 360.0
+    y0 = _merc_y(np.array([float(view["center_lat"])]))[0]
+    half_h = height * (0.5 + margin) / world * 2 * math.pi
+    y = _merc_y(np.clip(lat_a, -85, 85))
+    dlon = (lon_a - float(view["center_lon"]) + 180.0) % 360.0 - 180.0
+    return (np.abs(dlon) <= half_w) & (np.abs(y - y0) <= half_h)
+
+
 # --- H3 hexagons -------------------------------------------------------------------------------
 
 _CELL_CACHE: OrderedDict[tuple, np.ndarray] = OrderedDict()

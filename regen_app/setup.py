@@ -238,3 +238,18 @@ def place_label(ctx: Context, ward: object, area: str, region: str) -> str:
     """"Hendon · Sunderland · North East England" in the visitor's language."""
     parts = [ward if isinstance(ward, str) and ward else "", area_name(ctx, area), places.region_name(region, ctx.lang)]
     return " · ".join(p for p in parts if p)
+
+
+def place_labels(ctx: Context, frame) -> "pd.Series":
+    """:func:`place_label` for every row of ``frame`` (ward, area, region), built with one lookup per
+    distinct area and region rather than per row."""
+    import pandas as pd
+
+    areas = _area_names(ctx.dataset, ctx.lang)
+    area = frame["area"].astype(str)
+    area = area.map({a: areas.get(a, a) for a in area.unique()})
+    region = frame["region"].astype(str)
+    region = region.map({r: places.region_name(r, ctx.lang) for r in region.unique()})
+    ward = frame["ward"].fillna("").astype(str) if "ward" in frame else pd.Series("", index=frame.index)
+    out = ward.where(ward == "", ward + " · ") + area + " · " + region
+    return out.astype(str).str.strip(" ·")

@@ -36,3 +36,15 @@ def test_sample_display_rows_are_in_the_data():
 def test_markdown_source_keeps_the_characters():
     # the escaped Markdown shows every character of the original once rendered
     assert _render("**bold?**") == r"\*\*bold?\*\*"
+
+
+def test_place_labels_match_the_single_label():
+    from regen.dataset import load_sample
+    from regen_app.setup import Context, place_label, place_labels
+
+    ds = load_sample()
+    for lang in ("en", "ja"):
+        ctx = Context(page="map", lang=lang, filters=None, dataset=ds, panel=None, query={})
+        frame = ds.enterprises.sample(40, random_state=1)
+        expected = [place_label(ctx, w, a, r) for w, a, r in zip(frame["ward"], frame["area"], frame["region"])]
+        assert place_labels(ctx, frame).tolist() == expected

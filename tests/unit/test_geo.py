@@ -140,3 +140,13 @@ def test_gazetteer_lookup_finds(name, country, region, lat, lon):
 ])
 def test_gazetteer_lookup_rejects(name, country, region):
     assert geo.gazetteer_lookup(name, country, region) is None
+
+
+def test_in_view_keeps_points_near_the_view():
+    from regen.geo import VIEWS, in_view
+
+    view = VIEWS["sunderland"]
+    lat = [view["center_lat"], view["center_lat"] + 0.01, 35.0, 51.5]
+    lon = [view["center_lon"], view["center_lon"] - 0.02, 139.0, -0.12]  # Sunderland x2, Tokyo, London
+    assert in_view(lat, lon, view, width=640, height=580).tolist() == [True, True, False, False]
+    assert in_view(lat, lon, {"center_lat": 30, "center_lon": 60, "zoom": 1}, width=640, height=580).all()
