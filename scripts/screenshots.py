@@ -20,8 +20,11 @@ SHOTS = [  # name, path, query, has map
     ("overview", "", "", True),
     ("map", "map", "view=sunderland", True),
     ("map-japan", "map", "view=japan&country=JP", True),
+    ("map-card", "map", "view=hendon&enterprise=GB-0053", True),
+    ("map-hexes", "map", "view=north_east&mode=hexes", True),
     ("explorer", "explorer", "", False),
     ("about", "about", "", False),
+    ("upload", "upload", "", False),
 ]
 
 
@@ -49,6 +52,9 @@ def main() -> None:
                     q = "&".join(x for x in (query, "lang=ja" if lang == "ja" else "") if x)
                     page.goto(f"{server.url}/{path}{'?' + q if q else ''}")
                     wait_for_app(page)
+                    page.wait_for_function("() => !document.querySelector('[data-testid=\"stSkeleton\"]')",
+                                           timeout=30_000)
+                    page.wait_for_timeout(500)
                     if name == "explorer":
                         page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=30_000)
                         page.wait_for_timeout(1500)
