@@ -79,8 +79,8 @@ def dataset_rows(label: str, ds: dataset.Dataset) -> list[list[str]]:
         fig, _hexes, _n = pages.map_figure(panel, ALL, place_names, mode="hexes", view_key=view_key)
         add(f"Map, hex mode, view {view_key} (zoom {geo.VIEWS[view_key]['zoom']})", fig,
             f"hexes r{geo.resolution_for_zoom(geo.VIEWS[view_key]['zoom'])}", len(fig.data[0].locations))
-    # Overview: one small map per country; dashboard.py always draws points, the what-if applies the
-    # Map page's rule to each.
+    # Overview: one small map per country; dashboard.py applies the Map page's rule to each (hexagons
+    # above POINT_LIMIT points); "every point" is what the first version sent.
     base, year = ALL.years(panel.years)
     points = metrics.snapshot(panel, panel.mask(ALL), year)
     countries = [c for c in ("GB", "JP") if (points["country"] == c).any()] or ["GB"]
@@ -89,12 +89,13 @@ def dataset_rows(label: str, ds: dataset.Dataset) -> list[list[str]]:
         view = geo.fit_view(part["lat"], part["lon"], width=540 // len(countries), height=400)
         layers = [geo.load_boundaries("countries")] + ([geo.load_boundaries("jp_prefectures")] if country == "JP" else [])
         fig = charts.points_map(part, colour_by="sector", lang="en", view=view, boundaries=layers, height=420)
-        add(f"Overview small map {country} as written", fig, "points", len(part))
+        add(f"Overview small map {country}, every point (first version)" if len(part) > POINT_LIMIT
+            else f"Overview small map {country} as written", fig, "points", len(part))
         if len(part) > POINT_LIMIT:
             hexes = geo.hex_aggregate(part, geo.resolution_for_zoom(view["zoom"]))
             fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang="en", view=view, boundaries=layers,
                                  height=420)
-            add(f"Overview small map {country}, hex rule (what-if)", fig, "hexes", len(hexes))
+            add(f"Overview small map {country} as written (hex rule)", fig, "hexes", len(hexes))
     if len(points) > POINT_LIMIT:
         at_limit = points.sample(POINT_LIMIT, random_state=0).reset_index(drop=True)
         at_limit["place"] = [place_names(w, a, r) for w, a, r in

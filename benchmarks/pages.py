@@ -62,11 +62,11 @@ def core(panel: metrics.Panel, filters: Filters) -> pd.DataFrame:
     return metrics.jobs_by_year(panel, panel.mask(filters))
 
 
-def overview(panel: metrics.Panel, filters: Filters, *, hex_rule: bool = False) -> int:
+def overview(panel: metrics.Panel, filters: Filters, *, hex_rule: bool = True) -> int:
     """dashboard.py: headline figures, jobs over time, one small map per country, jobs by sector.
 
-    ``hex_rule=True`` is a what-if: each small map follows the Map page's rule (hexagons above
-    POINT_LIMIT points) instead of always drawing every point, as dashboard.py does today.
+    Each small map follows the Map page's rule (hexagons above POINT_LIMIT points), as dashboard.py
+    does; ``hex_rule=False`` draws every point, as the first version did (kept for comparison).
     """
     base, year = filters.years(panel.years)
     mask = panel.mask(filters)
@@ -133,8 +133,8 @@ def map_figure(panel: metrics.Panel, filters: Filters, place_names: PlaceNames, 
     _total_jobs = int(points["employees"].sum()) if len(points) else 0
     if show_hexes:
         resolution = geo.resolution_for_zoom(view["zoom"])
-        in_view = points[points["country"] == view["country"]] if view.get("country") else points
-        hexes = geo.hex_aggregate(in_view, resolution)
+        near = geo.in_view(points["lat"], points["lon"], view, width=640, height=580)
+        hexes = geo.hex_aggregate(points[near], resolution)
         fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=LANG, view=view, boundaries=boundaries)
     else:
         points["place"] = [place_names(w, a, r) for w, a, r in
