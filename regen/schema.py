@@ -8,10 +8,13 @@ labels; ingest code sets the index to the file's row number before validating.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow.compute as pc
 from pandera.errors import SchemaErrors
 
 from regen.vocab import ALL_LEGAL_FORMS, COUNTRIES, CURRENCIES, GEO_PRECISIONS, SECTORS
@@ -46,9 +49,29 @@ def _currency_with_turnover(df: pd.DataFrame) -> pd.Series:
     return df["turnover"].isna() | df["currency"].notna()
 
 
+def _first_occurrence(series: pd.Series) -> pd.Series:
+    """True where a value is seen for the first time (and where it is missing), False for repeats.
+
+    The same rule as ``unique=True, report_duplicates="exclude_first"``, hashing the column once:
+    pandera's built-in test hashes it twice (``is_unique``, then ``duplicated``) when any value
+    repeats, which for a million text identifiers is most of the cost of validation."""
+    values = series.array
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        encoded = pc.dictionary_encode(values.__arrow_array__()).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    else:
+        codes, _uniques = pd.factorize(values, use_na_sentinel=True)
+    repeat = pd.Series(codes, copy=False).duplicated(keep="first").to_numpy() & (codes >= 0)
+    return pd.Series(~repeat, index=series.index)
+
+
+# Registered as a check named "unique" (reported as ``duplicate``): see _first_occurrence.
+_unique = pa.Check(_first_occurrence, name="unique")
+
+
 ENTERPRISES = pa.DataFrameSchema(
     {
-        "enterprise_id": pa.Column(str, _text, unique=True, report_duplicates="exclude_first"),
+        "enterprise_id": pa.Column(str, [_unique, _text]),
         "name": pa.Column(str, _text),
         "name_ja": pa.Column(str, nullable=True, required=False),
         "legal_form": pa.Column(str, pa.Check.isin(ALL_LEGAL_FORMS)),
@@ -94,7 +117,7 @@ FIGURES = pa.DataFrameSchema(
 
 AREAS = pa.DataFrameSchema(
     {
-        "code": pa.Column(str, _text, unique=True, report_duplicates="exclude_first"),
+        "code": pa.Column(str, [_unique, _text]),
         "name": pa.Column(str, _text),
         "name_ja": pa.Column(str, nullable=True, required=False),
         "country": pa.Column(str, pa.Check.isin(COUNTRIES)),
@@ -174,52 +197,149 @@ def _scalar(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-def validate(frame: pd.DataFrame, kind: str) -> tuple[pd.DataFrame, list[Problem]]:
+def validate(frame: pd.DataFrame, kind: str, *, reject: Iterable = ()) -> tuple[pd.DataFrame, list[Problem]]:
     """Validate ``frame`` against the schema for ``kind``; never raises on bad data.
 
     Returns the accepted rows (coerced to schema types, unknown columns dropped) and one
     :class:`Problem` per failure. A row with any problem is left out of the accepted frame;
-    a missing required column rejects every row.
+    a missing required column rejects every row. ``reject`` names rows (index labels) the caller
+    has already rejected for other reasons: they are validated like the others (their problems are
+    reported) and left out of the accepted frame, so that it is filtered once.
+
+    Every row goes through pandera once (lazily, all checks). When that pass fails only on rows
+    (value checks, duplicates, cross-field checks) the accepted rows are the validated frame without
+    the failing rows: removing rows cannot make another row fail. A second pass over the remaining
+    rows runs only when a column could not be checked as a whole (a value that cannot be coerced to
+    the column's type, or a check that raised), since its checks then still have to run.
     """
     schema = SCHEMAS[kind]
-    frame = frame.copy()
     # Optional columns that are absent are added empty so that the output shape is stable.
-    for name, column in schema.columns.items():
-        if name not in frame.columns and not column.required:
-            frame[name] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    absent = {name: pd.Series([None] * len(frame), index=frame.index, dtype=object)
+              for name, column in schema.columns.items() if name not in frame.columns and not column.required}
+    frame = frame.assign(**absent) if absent else frame
     problems: list[Problem] = []
     missing = [name for name, col in schema.columns.items() if col.required and name not in frame.columns]
     if missing:
         problems = [Problem(None, name, None, "missing_column", "required column is missing") for name in missing]
         return _empty(schema), problems
     bad_rows: set = set()
-    for _ in range(3):  # a second pass can surface cross-row failures among the remaining rows
-        good = frame.loc[~frame.index.isin(list(bad_rows))]
+    rejected = set(reject)
+    good = frame
+    for _ in range(3):  # a second pass checks the columns the first could not check as a whole
+        if bad_rows:
+            good = frame.loc[~rows_mask(frame.index, bad_rows)]
         try:
             accepted = schema.validate(good, lazy=True)
+            if rejected:
+                accepted = _without(accepted, rejected)
             break
         except SchemaErrors as err:
             cases = err.failure_cases
-        seen: set = set()
-        for case in cases.itertuples(index=False):
-            row = _scalar(case.index)
-            if row is None:
-                continue  # column-level summaries; the per-row cases carry the detail
-            check = str(case.check)
-            column = case.column if isinstance(case.column, str) and case.column in frame.columns else None
-            if check in _WIDE_CHECKS:
-                column = _WIDE_CHECKS[check][1]
-            if (row, column) in seen:
-                continue  # one problem per cell is enough
-            seen.add((row, column))
-            value = _scalar(frame.at[row, column]) if column in frame.columns else None
-            code, reason, detail = _describe(check)
-            problems.append(Problem(row, column, value, code, reason, detail))
-            bad_rows.add(row)
-    else:  # pragma: no cover - defensive: give up on the rows that still fail
+            checked = err.data
+        found, whole_column = _problems(frame, cases)
+        if whole_column:  # pandera may name no row for a failed conversion: find the rows ourselves
+            known = {(p.row, p.column) for p in found}
+            found += [p for p in _unconvertible(good, schema) if (p.row, p.column) not in known]
+        problems += found
+        bad_rows.update(p.row for p in found)
+        if not whole_column:
+            accepted = _without(checked, bad_rows | rejected)
+            break
+    else:  # defensive: rows that still fail without a named cause are reported, never dropped silently
+        left = [row for row in good.index if row not in bad_rows]
+        problems += [Problem(row, None, None, "invalid", "the row could not be validated") for row in left]
+        problems.sort(key=lambda p: (_sort_key(p.row), p.column or ""))
         return _empty(schema), problems
     problems.sort(key=lambda p: (_sort_key(p.row), p.column or ""))
     return accepted[list(schema.columns)], problems
+
+
+def _unconvertible(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
+    """Cells of numeric columns that cannot become the column's type (e.g. 12.5 as a whole number)."""
+    found: list[Problem] = []
+    for name, column in schema.columns.items():
+        if name not in frame.columns:
+            continue
+        dtype = str(column.dtype).lower()
+        whole = "int" in dtype
+        if not whole and "float" not in dtype:
+            continue
+        values = frame[name]
+        present = values.notna().to_numpy() & (values.astype(str).str.strip() != "").to_numpy()
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
+        bad = present & (np.isnan(numbers) | (whole & (np.nan_to_num(numbers) % 1 != 0)))
+        for row in frame.index[bad]:
+            found.append(Problem(row, name, _scalar(values.at[row]), "invalid_type",
+                                 "cannot be read as a whole number" if whole else "cannot be read as a number",
+                                 str(column.dtype)))
+    return found
+
+
+def rows_mask(index: pd.Index, rows) -> np.ndarray:
+    """Boolean mask of the labels ``rows`` in ``index``: looks up the (few) rows rather than hashing
+    the whole index, when its labels are unique."""
+    rows = list(rows)
+    if not index.is_unique:
+        return index.isin(rows)
+    mask = np.zeros(len(index), dtype=bool)
+    if rows:
+        at = index.get_indexer(rows)
+        mask[at[at >= 0]] = True
+    return mask
+
+
+def _without(frame: pd.DataFrame, rows: set) -> pd.DataFrame:
+    """``frame`` without the rows labelled ``rows`` (the frame itself when none of them is there)."""
+    drop = rows_mask(frame.index, rows)
+    return frame.loc[~drop] if drop.any() else frame
+
+
+def _problems(frame: pd.DataFrame, cases: pd.DataFrame) -> tuple[list[Problem], bool]:
+    """One problem per failing cell from pandera's failure cases, and whether any failure concerned a
+    column as a whole (a value that could not be coerced, or a check that raised)."""
+    checks = cases["check"].astype(str)
+    whole_column = bool(cases["index"].isna().any()) or bool(
+        checks.str.startswith("coerce_dtype").any() or checks.str.startswith("dtype(").any())
+    rows = cases["index"]
+    keep = rows.notna().to_numpy()  # column-level summaries are skipped: the per-row cases carry the detail
+    if not keep.any():
+        return [], whole_column
+    rows = rows[keep].tolist()
+    checks = checks[keep].tolist()
+    columns = [c if isinstance(c, str) and c in frame.columns else None for c in cases["column"][keep].tolist()]
+    columns = [_WIDE_CHECKS[ch][1] if ch in _WIDE_CHECKS else col for ch, col in zip(checks, columns)]
+    values = _cell_values(frame, rows, columns)
+    seen: set = set()
+    out: list[Problem] = []
+    for row, column, check, value in zip(rows, columns, checks, values):
+        row = _scalar(row)
+        if row is None or (row, column) in seen:
+            continue  # one problem per cell is enough
+        seen.add((row, column))
+        code, reason, detail = _describe(check)
+        out.append(Problem(row, column, _scalar(value), code, reason, detail))
+    return out, whole_column
+
+
+def _cell_values(frame: pd.DataFrame, rows: list, columns: list) -> list:
+    """The cells (row label, column) of ``frame`` as written (None where there is no such column)."""
+    values: list = [None] * len(rows)
+    by_column: dict[str, list[int]] = {}
+    for i, column in enumerate(columns):
+        if column is not None:
+            by_column.setdefault(column, []).append(i)
+    unique = frame.index.is_unique
+    for column, positions in by_column.items():
+        labels = [rows[i] for i in positions]
+        if unique:
+            at = frame.index.get_indexer(labels)
+            cells = frame[column].iloc[at].to_numpy(dtype=object) if (at >= 0).all() else \
+                [frame.at[label, column] for label in labels]
+        else:
+            cells = [frame.at[label, column] for label in labels]
+        for i, cell in zip(positions, cells):
+            values[i] = cell
+    return values
 
 
 def _sort_key(row: object) -> tuple:

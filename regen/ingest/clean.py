@@ -52,6 +52,27 @@ def map_values(series: pd.Series, func) -> pd.Series:
     return to_series(pc.take(mapped, enc.indices), series.index)
 
 
+def map_keep(series: pd.Series, func) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Apply ``func`` (text → text or None) once per distinct value, keeping a cell as written where
+    it gives None: (result, mask of cells ``func`` gave a value for, mask of cells it changed).
+
+    The same as ``mapped = map_values(series, func)`` then ``mapped`` where present, else ``series``,
+    with one pass over the column; the column itself is returned when nothing changes."""
+    n = len(series)
+    if not n:
+        return series.astype("str"), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    enc = pc.dictionary_encode(_arrow(series)).combine_chunks()
+    mapped = pa.array([func(v) for v in enc.dictionary.to_pylist()], type=pa.large_string())
+    dictionary = enc.dictionary.cast(pa.large_string())
+    hit_dict = pc.is_valid(mapped)
+    changed_dict = pc.and_(hit_dict, pc.fill_null(pc.not_equal(mapped, dictionary), True))
+    hit = pc.fill_null(pc.take(hit_dict, enc.indices), False).to_numpy(zero_copy_only=False)
+    changed = pc.fill_null(pc.take(changed_dict, enc.indices), False).to_numpy(zero_copy_only=False)
+    if not changed.any():
+        return (series if series.dtype == "str" else to_series(_arrow(series), series.index)), hit, changed
+    return to_series(pc.take(pc.coalesce(mapped, dictionary), enc.indices), series.index), hit, changed
+
+
 def contains(series: pd.Series, pattern: str, *, non_ascii: bool = False) -> pd.Series:
     """Regex search (RE2 syntax) over a text column; missing → False. ``non_ascii``: the pattern can
     only match non-ASCII text, so ASCII cells are skipped."""
@@ -59,9 +80,15 @@ def contains(series: pd.Series, pattern: str, *, non_ascii: bool = False) -> pd.
         return pd.Series([], index=series.index, dtype=bool)
     arr = _arrow(series)
     if non_ascii:
-        ascii_ = pc.fill_null(pc.string_is_ascii(arr), True)
-        if pc.all(ascii_).as_py():
+        ascii_ = pc.fill_null(pc.string_is_ascii(arr), True).to_numpy(zero_copy_only=False)
+        if ascii_.all():
             return pd.Series(False, index=series.index, dtype=bool)
+        if ascii_.mean() > 0.5:  # search the non-ASCII cells only
+            others = np.flatnonzero(~ascii_)
+            hits = pc.fill_null(pc.match_substring_regex(pc.take(arr, pa.array(others)), pattern), False)
+            found = np.zeros(len(series), dtype=bool)
+            found[others] = hits.to_numpy(zero_copy_only=False)
+            return pd.Series(found, index=series.index, dtype=bool)
     found = pc.fill_null(pc.match_substring_regex(arr, pattern), False)
     return pd.Series(found.to_numpy(zero_copy_only=False), index=series.index, dtype=bool)
 
@@ -70,16 +97,35 @@ _COMPATIBILITY = r"[\x{a0}\x{b2}\x{b3}\x{b9}\x{300}-\x{36f}\x{2000}-\x{206f}\x{2
 
 
 def _normalise(arr: pa.ChunkedArray) -> pa.ChunkedArray:
-    """NFKC (full-width → half-width, half-width kana → full-width ...) where needed, and trimmed."""
-    if not pc.all(pc.fill_null(pc.string_is_ascii(arr), True)).as_py():
-        needs = pc.fill_null(pc.match_substring_regex(arr, _COMPATIBILITY), False)
-        if pc.any(needs).as_py():
-            arr = pc.if_else(needs, pc.utf8_normalize(arr, "NFKC"), arr)
+    """NFKC (full-width → half-width, half-width kana → full-width ...) where needed, and trimmed.
+
+    Only non-ASCII cells are looked at, and only those with compatibility characters normalised."""
+    ascii_ = pc.fill_null(pc.string_is_ascii(arr), True)
+    if not pc.all(ascii_).as_py():
+        others = np.flatnonzero(~ascii_.to_numpy(zero_copy_only=False))
+        sub = pc.take(arr, pa.array(others))
+        needs = pc.fill_null(pc.match_substring_regex(sub, _COMPATIBILITY), False).to_numpy(zero_copy_only=False)
+        if needs.any():
+            positions = others[needs]
+            fixed = pc.utf8_normalize(pc.take(arr, pa.array(positions)), "NFKC")
+            mask = np.zeros(len(arr), dtype=bool)
+            mask[positions] = True
+            whole = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+            fixed = fixed.combine_chunks() if isinstance(fixed, pa.ChunkedArray) else fixed
+            arr = pa.chunked_array([pc.replace_with_mask(whole, pa.array(mask), fixed)])
     return pc.utf8_trim_whitespace(arr)
 
 
 def _series(values, index) -> pd.Series:
     return pd.Series(values, index=index)
+
+
+def _codes(values: np.ndarray | None, n: int, index) -> pd.Series:
+    """An object array of codes and None (None: all missing) as a ``str`` Series, built in arrow
+    (pandas would look at every cell to infer the type)."""
+    if values is None:
+        return to_series(pa.nulls(n, pa.large_string()), index)
+    return to_series(pa.array(values, type=pa.large_string(), from_pandas=True), index)
 
 
 def _buffers_contain(arr: pa.ChunkedArray, needles: tuple[bytes, ...]) -> bool:
@@ -268,26 +314,73 @@ def _residue(arr: pa.ChunkedArray, handled: pa.ChunkedArray) -> tuple[np.ndarray
 
 
 def numbers(series: pd.Series, *, decimal_comma: bool = False, coordinate: bool = False) -> Parsed:
-    """Parse a column of numbers written any common way; see :func:`parse_number_text`."""
+    """Parse a column of numbers written any common way; see :func:`parse_number_text`.
+
+    The whole column is cast at once when every cell is a plain number. Otherwise the plain cells
+    (the usual case) are cast at once and only the others go through the careful route; each cell's
+    value depends on that cell alone, so the split changes nothing but the time taken."""
     index = series.index
     n = len(series)
     values = np.full(n, np.nan)
     approx = np.zeros(n, dtype=bool)
     invalid = np.zeros(n, dtype=bool)
-    currency = np.full(n, None, dtype=object)
-    if n == 0 or series.isna().all():
+    currency = None  # an object array once some cell names a currency
+
+    def parsed() -> Parsed:
         return Parsed(_series(values, index), _series(approx, index), _series(invalid, index),
-                      _series(currency, index))
+                      _codes(currency, n, index))
+
+    if n == 0 or series.isna().all():
+        return parsed()
     if pd.api.types.is_numeric_dtype(series.dtype):
         values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-        return Parsed(_series(values, index), _series(approx, index), _series(invalid, index),
-                      _series(currency, index))
+        return parsed()
     arr = _arrow(series)
     direct = _try_cast(arr, pa.float64())
     if direct is not None:
         values = direct.to_numpy(zero_copy_only=False).astype(float)
-        return Parsed(_series(values, index), _series(approx, index), _series(invalid, index),
-                      _series(currency, index))
+        return parsed()
+    # Plain numbers as written ("12", "-1.38", "2.5e3"): ASCII and trimmed, so cleaning would not
+    # change them; cast at once. Non-finite results ("1e999") take the careful route with the rest.
+    present = series.notna().to_numpy()
+    digits = pc.fill_null(pc.ascii_is_decimal(arr), False).to_numpy(zero_copy_only=False)  # "1200"
+    if digits.sum() * 2 >= n:  # mostly whole numbers: the pattern is only tried on the other cells
+        simple = digits.copy()
+        others = np.flatnonzero(~digits & present)
+        if len(others):
+            found = pc.match_substring_regex(pc.take(arr, pa.array(others)), _PLAIN_NUMBER)
+            simple[others] = pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+        plain = pa.array(simple)
+    else:
+        plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
+        simple = plain.to_numpy(zero_copy_only=False)
+    if simple.any():
+        cast = pc.cast(pc.filter(arr, plain), pa.float64()).to_numpy(zero_copy_only=False)
+        finite = np.isfinite(cast)
+        values[np.flatnonzero(simple)[finite]] = cast[finite]
+        simple[np.flatnonzero(simple)[~finite]] = False
+    rest = np.flatnonzero(~simple & present)
+    if len(rest):
+        sub_values, sub_approx, sub_invalid, sub_currency = _numbers_careful(pc.take(arr, pa.array(rest)),
+                                                                             decimal_comma, coordinate)
+        values[rest], approx[rest], invalid[rest] = sub_values, sub_approx, sub_invalid
+        named = np.flatnonzero(pd.notna(sub_currency))
+        if len(named):
+            currency = np.full(n, None, dtype=object)
+            currency[rest[named]] = sub_currency[named]
+    return parsed()
+
+
+def _numbers_careful(arr: pa.ChunkedArray | pa.Array, decimal_comma: bool, coordinate: bool
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(values, approximate, invalid, currency) of cells that are not all plain numbers."""
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    n = len(arr)
+    values = np.full(n, np.nan)
+    approx = np.zeros(n, dtype=bool)
+    invalid = np.zeros(n, dtype=bool)
+    currency = np.full(n, None, dtype=object)
     arr = _normalise(arr)
     arr = pc.if_else(pc.equal(arr, ""), None, arr)
     plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
@@ -321,7 +414,7 @@ def numbers(series: pd.Series, *, decimal_comma: bool = False, coordinate: bool 
         approx[positions] = a[inverse]
         currency[positions] = c[inverse]
         invalid[positions] = (s == "invalid")[inverse]
-    return Parsed(_series(values, index), _series(approx, index), _series(invalid, index), _series(currency, index))
+    return values, approx, invalid, currency
 
 
 def parse_coordinate_text(value: str, decimal_comma: bool = False) -> tuple[float, bool, None, str]:
@@ -401,6 +494,10 @@ def parse_year_text(value: str) -> tuple[float, bool, str]:
 
 
 def years(series: pd.Series) -> Parsed:
+    """Years from a column of dates or years written any common way; see :func:`parse_year_text`.
+
+    Plain four-digit years are read at once; only the other cells go through the careful route
+    (each cell's value depends on that cell alone)."""
     index = series.index
     n = len(series)
     values = np.full(n, np.nan)
@@ -418,6 +515,30 @@ def years(series: pd.Series) -> Parsed:
         ok = np.isnan(values) | ((values >= 1000) & (values <= 2999))
         if ok.all():
             return Parsed(_series(values, index), _series(approx, index), _series(invalid, index))
+        values = np.full(n, np.nan)
+    # "2015": four ASCII digits from 1000 to 2999, cast at once.
+    four = pc.fill_null(pc.and_(pc.equal(pc.binary_length(arr), 4), pc.ascii_is_decimal(arr)), False)
+    simple = four.to_numpy(zero_copy_only=False)
+    if simple.any():
+        where = np.flatnonzero(simple)
+        cast = pc.cast(pc.filter(arr, four), pa.float64()).to_numpy(zero_copy_only=False)
+        ok = (cast >= 1000) & (cast <= 2999)
+        values[where[ok]] = cast[ok]
+        simple[where[~ok]] = False
+    rest = np.flatnonzero(~simple & series.notna().to_numpy())
+    if len(rest):
+        values[rest], approx[rest], invalid[rest] = _years_careful(pc.take(arr, pa.array(rest)))
+    return Parsed(_series(values, index), _series(approx, index), _series(invalid, index))
+
+
+def _years_careful(arr: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(values, approximate, invalid) of cells that are not all plain years."""
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    n = len(arr)
+    values = np.full(n, np.nan)
+    approx = np.zeros(n, dtype=bool)
+    invalid = np.zeros(n, dtype=bool)
     arr = _normalise(arr)
     arr = pc.if_else(pc.equal(arr, ""), None, arr)
     # Clean forms at once: "2015", "2015-12-31", "2015/12/31 00:00", "31/12/2015", "31.12.2015".
@@ -436,7 +557,7 @@ def years(series: pd.Series) -> Parsed:
         values[positions] = np.array([p[0] for p in parsed], dtype=float)[inverse]
         approx[positions] = np.array([p[1] for p in parsed], dtype=bool)[inverse]
         invalid[positions] = (np.array([p[2] for p in parsed], dtype=object) == "invalid")[inverse]
-    return Parsed(_series(values, index), _series(approx, index), _series(invalid, index))
+    return values, approx, invalid
 
 
 # --- Codes via vocabularies ---------------------------------------------------------------------
@@ -460,7 +581,11 @@ def text_codes(series: pd.Series, func=None) -> tuple[pd.Series, pd.Series]:
     enc = pc.dictionary_encode(_arrow(series)).combine_chunks()
     dictionary = pd.Series(enc.dictionary.to_pandas().array, dtype="str")
     cleaned_dict = text(dictionary)
-    cleaned = to_series(pc.take(_arrow(cleaned_dict), enc.indices), series.index)
+    same = pc.all(pc.fill_null(pc.equal(enc.dictionary, _arrow(cleaned_dict)), False)).as_py() is not False
+    if same and series.dtype == "str":
+        cleaned = series  # already clean: the column itself (no copy)
+    else:
+        cleaned = to_series(pc.take(_arrow(cleaned_dict), enc.indices), series.index)
     if func is None:
         return cleaned, cleaned
     mapped_dict = pa.array([None if v is None else func(v) for v in _arrow(cleaned_dict).to_pylist()],
@@ -497,13 +622,38 @@ def postcodes(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     return _postcodes(series)
 
 
+_UK_CANONICAL = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}$"
+_JP_CANONICAL = r"^[0-9]{3}-[0-9]{4}$"
+
+
 def _postcodes(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     index = series.index
     if series.empty:
         empty = pd.Series([], index=index, dtype="str")
         return empty, empty.copy(), pd.Series([], index=index, dtype=bool)
-    arr = _normalise(_arrow(series))
-    arr = pc.utf8_upper(arr)
+    arr = pc.utf8_upper(_normalise(_arrow(series)))
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    # Most cells are already written the canonical way ("SR2 8QW", "945-0051"): they are kept as they
+    # are; only the others go through the general route (no space, extra spaces, "〒", "POSTCODE:" ...).
+    uk = pc.fill_null(pc.match_substring_regex(arr, _UK_CANONICAL), False)
+    jp = pc.fill_null(pc.match_substring_regex(arr, _JP_CANONICAL), False)
+    null = pa.scalar(None, arr.type)
+    out = pc.if_else(pc.or_(uk, jp), arr, null)
+    country = pc.if_else(uk, pa.scalar("GB", arr.type), pc.if_else(jp, pa.scalar("JP", arr.type), null))
+    invalid = np.zeros(len(index), dtype=bool)
+    rest = pc.and_(pc.invert(pc.or_(uk, jp)), pc.is_valid(arr))
+    positions = np.flatnonzero(rest.to_numpy(zero_copy_only=False))
+    if len(positions):
+        sub_out, sub_country, sub_invalid = _postcodes_general(pc.take(arr, pa.array(positions)))
+        out = pc.replace_with_mask(out, rest, sub_out)
+        country = pc.replace_with_mask(country, rest, sub_country)
+        invalid[positions] = sub_invalid
+    return to_series(out, index), to_series(country, index), pd.Series(invalid, index=index, dtype=bool)
+
+
+def _postcodes_general(arr: pa.Array) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Postcodes written any way (cells trimmed, NFKC-normalised and upper case): (formatted or null,
+    country or null, invalid)."""
     arr = pc.replace_substring_regex(arr, r"[\s〒]+|^POSTCODE:?", "")
     arr = pc.if_else(pc.equal(arr, ""), None, arr)
     uk = pc.fill_null(pc.match_substring_regex(arr, "^" + UK_POSTCODE + "$"), False)
@@ -515,10 +665,9 @@ def _postcodes(series: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     jp_fmt = pc.binary_join_element_wise(pc.utf8_slice_codeunits(digits, 0, 3), pc.utf8_slice_codeunits(digits, 3, 7),
                                          dash)
     out = pc.if_else(uk, uk_fmt, pc.if_else(jp, jp_fmt, null))
-    country = pc.if_else(uk, "GB", pc.if_else(jp, "JP", pa.scalar(None, pa.string())))
+    country = pc.if_else(uk, pa.scalar("GB", arr.type), pc.if_else(jp, pa.scalar("JP", arr.type), null))
     invalid = pc.and_(pc.is_valid(arr), pc.invert(pc.or_(uk, jp)))
-    return (to_series(out, index), to_series(country, index),
-            pd.Series(invalid.to_numpy(zero_copy_only=False), index=index, dtype=bool))
+    return out, country, invalid.to_numpy(zero_copy_only=False)
 
 
 def normalise_postcode(value: object) -> str | None:

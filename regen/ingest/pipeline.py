@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from functools import lru_cache
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache, partial
 
 import numpy as np
 import pandas as pd
@@ -20,12 +22,13 @@ from regen.ingest.mapping import (
 )
 from regen.ingest.read import IngestError, RawTable, default_max_bytes, read_raw
 from regen.ingest.result import IngestResult, Note
-from regen.schema import SCHEMAS, Problem, validate
+from regen.schema import SCHEMAS, Problem, rows_mask, validate
 from regen.vocab import ALL_LEGAL_FORMS, CURRENCIES, GEO_PRECISIONS, SECTORS
 
 # Rough bounding boxes (south, west, north, east) used to spot swapped coordinates and guess a country.
 BBOX = {"GB": (49.8, -8.7, 60.9, 1.8), "JP": (24.0, 122.9, 45.6, 154.0)}
 NOTE_ROWS = 20
+PARALLEL_ROWS = 50_000  # from this many rows, columns are cleaned on two threads
 
 
 def _in_box(country: str, lat: pd.Series, lon: pd.Series) -> pd.Series:
@@ -85,6 +88,46 @@ class _Context:
         self.notes: list[Note] = []
         self.fallback_column: dict[str, str] = {}
         self._text_cache: dict[str, pd.Series | None] = {}
+        self._postcodes: tuple | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: dict[tuple, Future] = {}
+
+    # Cleaning a column is pure work on that column (arrow kernels, which release the GIL): for
+    # large files the columns needed later are cleaned on a second thread while this one works on
+    # the others. Problems and notes are still recorded here, in the same order.
+    def start_helper(self) -> None:
+        if len(self.index) >= PARALLEL_ROWS and (os.cpu_count() or 1) > 1:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="regen-ingest")
+
+    def stop_helper(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._pending.clear()
+
+    def prefetch(self, *jobs: tuple) -> None:
+        """Start cleaning columns ahead of use: jobs are ("numbers", field, coordinate), ("years", field),
+        ("vocabulary", field, mapper) or ("postcodes",), for the columns the file has."""
+        if self._pool is None:
+            return
+        for job in jobs:
+            kind, fld = job[0], (job[1] if len(job) > 1 else "postcode")
+            col = self.raw_col(fld)
+            if col is None or job in self._pending:
+                continue
+            if kind == "numbers":
+                task = partial(clean.numbers, col, decimal_comma=self.raw.decimal_comma, coordinate=job[2])
+            elif kind == "years":
+                task = partial(clean.years, col)
+            elif kind == "vocabulary":
+                task = partial(clean.vocabulary, col, job[2])
+            else:
+                task = partial(clean.postcodes, col)
+            self._pending[job] = self._pool.submit(_quietly, task)
+
+    def _computed(self, key: tuple, task):
+        future = self._pending.pop(key, None)
+        return future.result() if future is not None else task()
 
     # columns
     def raw_col(self, fld: str) -> pd.Series | None:
@@ -103,6 +146,13 @@ class _Context:
             else:
                 self._text_cache[fld] = clean.text(col)
         return self._text_cache[fld]
+
+    def postcodes(self) -> tuple[pd.Series, pd.Series, pd.Series] | None:
+        """The postcode column cleaned (formatted, country, invalid), once; None without one."""
+        col = self.raw_col("postcode")
+        if col is not None and self._postcodes is None:
+            self._postcodes = self._computed(("postcodes",), partial(clean.postcodes, col))
+        return None if col is None else self._postcodes
 
     def column_of(self, fld: str | None) -> str | None:
         if fld is None:
@@ -145,7 +195,8 @@ class _Context:
         col = self.raw_col(fld)
         if col is None:
             return None
-        parsed = clean.numbers(col, decimal_comma=self.raw.decimal_comma, coordinate=coordinate)
+        task = partial(clean.numbers, col, decimal_comma=self.raw.decimal_comma, coordinate=coordinate)
+        parsed = self._computed(("numbers", fld, coordinate), task)
         what = "a coordinate" if coordinate else "a number"
         self.flag(parsed.invalid, fld, "invalid_number", f"cannot read {what} from this value")
         self.note_approx(fld, parsed)
@@ -155,7 +206,7 @@ class _Context:
         col = self.raw_col(fld)
         if col is None:
             return None
-        parsed = clean.years(col)
+        parsed = self._computed(("years", fld), partial(clean.years, col))
         self.flag(parsed.invalid, fld, "invalid_year", "cannot read a year from this value")
         self.note_approx(fld, parsed)
         return parsed
@@ -164,9 +215,14 @@ class _Context:
         col = self.raw_col(fld)
         if col is None:
             return None
-        codes, unknown = clean.vocabulary(col, mapper)
+        codes, unknown = self._computed(("vocabulary", fld, mapper), partial(clean.vocabulary, col, mapper))
         self.flag(unknown, fld, code, reason, detail)
         return codes
+
+
+def _quietly(task):
+    with np.errstate(all="ignore"):  # as read_table does on its own thread (errstate is per thread)
+        return task()
 
 
 def _int_years(parsed: clean.Parsed | None, index: pd.Index) -> pd.Series:
@@ -200,11 +256,26 @@ _JP_TEXT = r"[\x{3040}-\x{30ff}\x{4e00}-\x{9fff}]"
 
 # --- Personal data --------------------------------------------------------------------------------
 
+def _first_values(series: pd.Series, n: int = 500) -> pd.Series:
+    """The first ``n`` values of a column that are not missing (read in windows, not the whole column)."""
+    parts: list[pd.Series] = []
+    got, pos, step = 0, 0, 4 * n
+    while pos < len(series) and got < n:
+        window = series.iloc[pos:pos + step].dropna()
+        parts.append(window)
+        got += len(window)
+        pos += step
+        step *= 4
+    if not parts:
+        return series.iloc[0:0]
+    return (pd.concat(parts) if len(parts) > 1 else parts[0]).iloc[:n]
+
+
 def _personal_by_content(series: pd.Series) -> str | None:
-    values = series[series.notna()]
+    values = _first_values(series)
     if values.empty:
         return None
-    sample = values.iloc[:500].astype("str")
+    sample = values.astype("str")
     arr = pa.array(sample.tolist(), type=pa.string())
     arr = pc.utf8_normalize(arr, "NFKC")
     n = len(arr)
@@ -264,11 +335,11 @@ def _region_codes(ctx: _Context, region: pd.Series) -> pd.Series:
     regions, _rc, _areas, _info = _places_reference()
     if not regions or region.isna().all():
         return region
-    mapped = clean.map_values(region, lambda u: regions.get(norm(u)) if u else None)
-    unknown = region.notna() & mapped.isna()
+    result, known, _changed = clean.map_keep(region, lambda u: regions.get(norm(u)) if u else None)
+    unknown = region.notna() & ~known
     if unknown.any():
         ctx.note("region_unrecognised", "region not among the known regions; kept as written", "region", unknown)
-    return mapped.where(mapped.notna(), region)
+    return result
 
 
 def _area_codes(ctx: _Context, area: pd.Series, extra: dict[str, str]) -> pd.Series:
@@ -276,12 +347,12 @@ def _area_codes(ctx: _Context, area: pd.Series, extra: dict[str, str]) -> pd.Ser
     index = {**areas, **extra}
     if not index or area.isna().all():
         return area
-    mapped = clean.map_values(area, lambda u: (index.get(norm(u)) or index.get(norm(re.sub(r"[市町村区]$", "", u))))
-                              if u else None)
-    changed = mapped.notna() & (mapped != area)
+    result, _known, changed = clean.map_keep(
+        area, lambda u: (index.get(norm(u)) or index.get(norm(re.sub(r"[市町村区]$", "", u)))) if u else None)
     if changed.any():
-        ctx.note("area_code_used", "area names were replaced by their official area codes", "area", changed)
-    return mapped.where(mapped.notna(), area)
+        ctx.note("area_code_used", "area names were replaced by their official area codes", "area",
+                 pd.Series(changed, index=area.index))
+    return result
 
 
 def _normalise_postcode_table(table: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -398,7 +469,7 @@ def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table: pd.DataFrame | 
         address = address_for(~have)
     postcode_field = "postcode" if pcode is not None else ("address" if address_raw is not None else None)
     if pcode is not None:
-        formatted, _pc_country, invalid = clean.postcodes(pcode)
+        formatted, _pc_country, invalid = ctx.postcodes()
         invalid = invalid.to_numpy()
     elif address is not None:
         formatted = clean.postcodes(clean.map_values(address, clean.postcode_in_text))[0]
@@ -480,7 +551,7 @@ def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table: pd.DataFrame | 
             precision[found] = "area"
             need[found] = False
 
-    out["geo_precision"] = pd.Series(precision, index=idx, dtype="str")
+    out["geo_precision"] = clean.to_series(pa.array(precision, type=pa.large_string(), from_pandas=True), idx)
     # What could not be located: an invalid postcode is the clearest reason when there is one.
     bad_pc = need & invalid
     if postcode_field:
@@ -586,13 +657,18 @@ def _country(ctx: _Context, out: pd.DataFrame, country: str | None, *, postcode_
 
 def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, areas) -> pd.DataFrame:
     idx = ctx.index
+    ctx.prefetch(("vocabulary", "legal_form", map_legal_form), ("vocabulary", "sector", map_sector),
+                 ("years", "founded"), ("years", "closed"), ("numbers", "lat", True), ("numbers", "lon", True),
+                 ("postcodes",), ("vocabulary", "country", map_country))
     out = pd.DataFrame(index=idx)
     name, name_ja = ctx.text("name"), ctx.text("name_ja")
     if name is None and name_ja is not None:
         name = name_ja
         ctx.fallback_column["name"] = ctx.source.get("name_ja")
     if name is not None and name_ja is None:
-        name_ja = name.where(clean.contains(name, _JP_TEXT, non_ascii=True))
+        japanese = clean.contains(name, _JP_TEXT, non_ascii=True).to_numpy()
+        name_ja = clean.to_series(pc.if_else(pa.array(japanese), clean._arrow(name),
+                                             pa.scalar(None, pa.large_string())), name.index)
     ident = ctx.text("enterprise_id")
     if ident is None and name is not None:
         ident = _generated_ids(name)
@@ -664,7 +740,7 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
     out["lat"], out["lon"] = lat, lon
 
     pcode = ctx.raw_col("postcode")
-    pc_country = clean.postcodes(pcode)[1] if pcode is not None else None
+    pc_country = ctx.postcodes()[1] if pcode is not None else None
     out["country"] = _country(ctx, out, country, postcode_country=pc_country,
                               texts=[name, address_raw, ctx.text("place")])
     # Swapped coordinates: latitude beyond ±90, or the pair only fits the country the other way round.
@@ -683,6 +759,8 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
 def _build_figures(ctx: _Context, ident: pd.Series | None, *, country: pd.Series | str | None,
                    year: int | None) -> pd.DataFrame:
     idx = ctx.index
+    ctx.prefetch(*[("numbers", f, False) for f in ("fte", "turnover", "disadvantaged_hires", "volunteers")],
+                 ("vocabulary", "currency", map_currency))
     out = pd.DataFrame(index=idx)
     out["enterprise_id"] = _obj(ident, idx)
     years = ctx.years("year")
@@ -812,7 +890,7 @@ def _validate(ctx: _Context, frame: pd.DataFrame, kind: str, derived: set[str]) 
     for fld in schema.columns:
         if fld not in frame.columns:
             continue
-        rows = frame.index.isin(list(explained.get(fld, ()))) if fld in explained else None
+        rows = rows_mask(frame.index, explained[fld]) if fld in explained else None
         if fld in missing_fields:
             mask = np.ones(len(frame), dtype=bool)
         elif rows is not None:
@@ -832,7 +910,8 @@ def _validate(ctx: _Context, frame: pd.DataFrame, kind: str, derived: set[str]) 
         else:
             continue
         filled[fld] = mask
-    accepted, problems = validate(work, kind)
+    already = {row for row, *_ in ctx.problems if row is not None}
+    accepted, problems = validate(work, kind, reject=already)
     filled_rows = {fld: set(frame.index[mask].tolist()) for fld, mask in filled.items()}
     for p in problems:
         if p.row is None:
@@ -997,6 +1076,10 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
     unmapped = [h for h in headers if full.get(h) is None and h not in excluded]
     if unmapped:
         notes.append(Note("columns_ignored", "columns not mapped to any field were ignored: " + ", ".join(unmapped)))
+    # Columns no field is read from (unmapped or personal data) are let go now: they are never read.
+    unused = [i for i, h in enumerate(headers) if not full.get(h)]
+    if unused and len(unused) < len(headers) and found_kind is not None and len(raw.frame.columns) == len(headers):
+        raw.frame = raw.frame.drop(columns=unused)
     ctx = _Context(raw, full, found_kind or "enterprises")
     for row, cells in raw.bad_rows.items():
         if cells < 0:
@@ -1017,17 +1100,17 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
         return result
     figures_frame = None
     if found_kind == "enterprises":
-        frame = _build_enterprises(ctx, country=country, postcode_table=postcodes, areas=areas)
+        frame = _with_helper(ctx, _build_enterprises, country=country, postcode_table=postcodes, areas=areas)
         derived = {"geo_precision", "enterprise_id"} | ({"name_ja"})
         accepted, rejected = _validate(ctx, frame, "enterprises", derived)
         has_figures = any(f in ctx.source for f in ("employees", "turnover", "fte", "volunteers",
                                                    "disadvantaged_hires"))
         if has_figures and ("year" in ctx.source or year is not None) and "employees" in ctx.source:
-            figs = _build_figures(ctx, frame["enterprise_id"], country=frame["country"], year=year)
+            figs = _with_helper(ctx, _build_figures, frame["enterprise_id"], country=frame["country"], year=year)
             figs = figs[figs["employees"].notna() | ctx.raw_col("employees").notna()]
             fig_ok, fig_bad = _validate(ctx, figs, "figures", {"enterprise_id"})
             rejected |= fig_bad
-            figures_frame = fig_ok[~fig_ok.index.isin(list(rejected))]
+            figures_frame = fig_ok[~rows_mask(fig_ok.index, rejected)]
         elif has_figures:
             ctx.note("figures_without_year", "employees and turnover were not read: the file does not say which "
                                              "year they are for (map a Year column or give the year)")
@@ -1038,12 +1121,14 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
             ctx.fallback_column["enterprise_id"] = ctx.source.get("name")
             ctx.note("generated_ids", "the file has no ID column: IDs were made from the names", "name",
                      ident.notna())
-        frame = _build_figures(ctx, ident, country=_country_for_figures(ctx, country), year=year)
+        frame = _with_helper(ctx, _build_figures, ident, country=_country_for_figures(ctx, country), year=year)
         accepted, rejected = _validate(ctx, frame, "figures", set())
     else:
         frame = _build_areas(ctx, country=country)
         accepted, rejected = _validate(ctx, frame, "areas", set())
-    accepted = accepted[~accepted.index.isin(list(rejected))]
+    drop = rows_mask(accepted.index, rejected)
+    if drop.any():
+        accepted = accepted[~drop]
     accepted.index.name = "row"
     result.accepted = accepted
     result.figures = figures_frame
@@ -1052,6 +1137,15 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
     result.problems = _finish_problems(ctx)
     result.notes = notes + ctx.notes
     return result
+
+
+def _with_helper(ctx: _Context, build, *args, **kwargs) -> pd.DataFrame:
+    """``build(ctx, ...)`` with a second thread for cleaning columns ahead (large files only)."""
+    ctx.start_helper()
+    try:
+        return build(ctx, *args, **kwargs)
+    finally:
+        ctx.stop_helper()
 
 
 def _country_for_figures(ctx: _Context, country: str | None) -> pd.Series | str | None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -169,17 +170,19 @@ def _score_cp1252(text: str) -> float:
     return (good - bad) / non_ascii
 
 
-def _valid_utf8(data: bytes | memoryview, chunk: int = 1 << 23) -> bool:
-    """Whether ``data`` is UTF-8, checked in chunks so that the whole text is never held at once."""
-    import codecs
+def _valid_utf8(data: bytes | memoryview) -> bool:
+    """Whether ``data`` is UTF-8 (strictly, as Python's decoder: no surrogates or overlong forms).
 
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    Checked by Arrow's vectorised validator on the bytes in place (no copy, no decoded text): about
+    ten times faster than Python's decoder on a large file."""
     view = memoryview(data)
+    if not len(view):
+        return True
+    buf = pa.py_buffer(view)
+    offsets = pa.py_buffer(np.array([0, len(view)], dtype=np.int64))
     try:
-        for i in range(0, len(view), chunk):
-            decoder.decode(view[i:i + chunk], final=False)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+        pa.Array.from_buffers(pa.large_binary(), 1, [None, offsets, buf]).cast(pa.large_string())
+    except (pa.ArrowInvalid, UnicodeDecodeError):
         return False
     return True
 
@@ -330,23 +333,8 @@ def _unique_headers(cells: list[str]) -> list[str]:
 
 # --- Text tables ------------------------------------------------------------------------------
 
-def read_text_table(data: bytes, name: str, is_known: Callable[[str], bool]) -> RawTable:
-    encoding, full = detect_encoding(data)
-    bom = 3 if encoding == "utf-8-sig" else 0
-    if full is None:  # UTF-8: decode only a sample now (a cut character at its end is dropped)
-        sample = data[bom: bom + SAMPLE_CHARS].decode("utf-8", errors="ignore")
-        whole = len(data) - bom <= SAMPLE_CHARS
-    else:
-        full = full.lstrip("\ufeff")
-        sample = full[:SAMPLE_CHARS]
-        whole = len(full) <= SAMPLE_CHARS
-    if _looks_binary(sample):
-        raise IngestError("not_a_table", "this is not a text table (it looks like a binary file); "
-                                         "upload CSV, TSV or Excel (.xlsx)")
-    blank = re.search(r"[^\ufeff\s\x00]", sample) is None
-    if blank and (whole or (full is None and re.search(rb"[^\s\x00]", data[bom:]) is None)
-                  or (full is not None and re.search(r"[^\ufeff\s\x00]", full) is None)):
-        raise IngestError("empty_file", "the file is empty")
+def _layout(sample: str, name: str, is_known: Callable[[str], bool]) -> tuple[str, list[str], int, int]:
+    """(delimiter, headers, header row, end of the header in ``sample``) from the start of a text table."""
     lower = name.lower()
     hint = "\t" if lower.endswith((".tsv", ".tab", ".tsv.gz")) else None
     declared = re.match(r"\s*sep=(.)\s*(?:\r\n|\r|\n)", sample, flags=re.I)  # Excel's "sep=;" first line
@@ -360,8 +348,31 @@ def read_text_table(data: bytes, name: str, is_known: Callable[[str], bool]) -> 
         header_cells = header_cells[:-1]
     if not header_cells:
         raise IngestError("not_a_table", "no header row was found")
-    headers = _unique_headers(header_cells)
-    header_row = h + 1
+    return delimiter, _unique_headers(header_cells), h + 1, header_end
+
+
+def _not_binary(sample: str) -> None:
+    if _looks_binary(sample):
+        raise IngestError("not_a_table", "this is not a text table (it looks like a binary file); "
+                                         "upload CSV, TSV or Excel (.xlsx)")
+
+
+def read_text_table(data: bytes, name: str, is_known: Callable[[str], bool]) -> RawTable:
+    encoding, full = detect_encoding(data)
+    bom = 3 if encoding == "utf-8-sig" else 0
+    if full is None:  # UTF-8: decode only a sample now (a cut character at its end is dropped)
+        sample = data[bom: bom + SAMPLE_CHARS].decode("utf-8", errors="ignore")
+        whole = len(data) - bom <= SAMPLE_CHARS
+    else:
+        full = full.lstrip("\ufeff")
+        sample = full[:SAMPLE_CHARS]
+        whole = len(full) <= SAMPLE_CHARS
+    _not_binary(sample)
+    blank = re.search(r"[^\ufeff\s\x00]", sample) is None
+    if blank and (whole or (full is None and re.search(rb"[^\s\x00]", data[bom:]) is None)
+                  or (full is not None and re.search(r"[^\ufeff\s\x00]", full) is None)):
+        raise IngestError("empty_file", "the file is empty")
+    delimiter, headers, header_row, header_end = _layout(sample, name, is_known)
     raw = RawTable(headers=headers, frame=pd.DataFrame(), file_type="csv", encoding=encoding,
                    delimiter=delimiter, header_row=header_row)
     if full is None:
@@ -383,6 +394,112 @@ def read_text_table(data: bytes, name: str, is_known: Callable[[str], bool]) -> 
     return raw
 
 
+# --- Large text files, read from disk without holding the whole file ------------------------------
+
+STREAM_MIN_BYTES = 16 * 1024 * 1024
+STREAM_CHUNK = 16 * 1024 * 1024
+
+
+def _utf8_cut(chunk: bytes) -> int:
+    """Where an incomplete UTF-8 sequence at the end of ``chunk`` starts (``len(chunk)`` if none)."""
+    n = len(chunk)
+    for back in range(1, min(4, n) + 1):
+        b = chunk[n - back]
+        if b & 0xC0 != 0x80:  # ASCII or a lead byte
+            need = 1 if b < 0x80 else 2 if b >> 5 == 0b110 else 3 if b >> 4 == 0b1110 else 4 if b >> 3 == 0b11110 else 1
+            return n - back if need > back else n
+    return n
+
+
+def _odd_quotes(view) -> bool:
+    """Whether some line of ``view`` (whole lines; CR or LF end a line) holds an odd number of double
+    quotes: a quoted cell then goes on past the end of the line (in a well-formed file, quotes come
+    in pairs within each line otherwise: a quoted cell opens and closes, "" stands for a quote)."""
+    a = np.frombuffer(view, dtype=np.uint8)
+    quotes = np.flatnonzero(a == 34)
+    if not len(quotes):
+        return False
+    breaks = np.flatnonzero((a == 10) | (a == 13))
+    return bool((np.bincount(np.searchsorted(breaks, quotes)) % 2).any())
+
+
+def _quotes_span_lines(buf: bytes, start: int, end: int) -> bool:
+    """:func:`_odd_quotes` over ``buf[start:end]`` (whole lines), a block of lines at a time."""
+    view = memoryview(buf)
+    while start < end:
+        stop = min(start + STREAM_CHUNK, end)
+        if stop < end:
+            stop = max(buf.rfind(b"\n", start, stop), buf.rfind(b"\r", start, stop)) + 1 or end
+        if buf.find(b'"', start, stop) != -1 and _odd_quotes(view[start:stop]):
+            return True
+        start = stop
+    return False
+
+
+def read_text_file(path: Path, name: str, size: int, is_known: Callable[[str], bool]) -> RawTable | None:
+    """A large UTF-8 text table read straight from disk: the same result as :func:`read_text_table`
+    on the file's bytes, without holding them all. The file is read twice in blocks (a check that
+    it is UTF-8 and whether quoted cells span lines, then the parse). None when the file needs the
+    general route (not UTF-8, UTF-16, blank at the start, rows the fast parser cannot read)."""
+    with open(path, "rb") as handle:
+        head = handle.read(3 + SAMPLE_CHARS)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return None
+        bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+        sample = head[bom: bom + SAMPLE_CHARS].decode("utf-8", errors="ignore")
+        if re.search(r"[^\ufeff\s\x00]", sample) is None or not _valid_utf8(head[:_utf8_cut(head)]):
+            return None
+        _not_binary(sample)
+        delimiter, headers, header_row, header_end = _layout(sample, name, is_known)
+        start = bom + len(sample[:header_end].encode("utf-8"))
+        # The whole file must be UTF-8 (else the general route decides the encoding), read in blocks
+        # of whole lines; quoted cells that span lines (after the header) need the slower parser.
+        handle.seek(0)
+        offset, carry, spans = 0, b"", False
+        while True:
+            chunk = handle.read(STREAM_CHUNK)
+            block = carry + chunk if carry else chunk
+            if chunk:
+                cut = max(block.rfind(b"\n"), block.rfind(b"\r")) + 1
+                if not cut:  # no line break yet
+                    carry = block
+                    continue
+            else:
+                cut = len(block)
+            piece = memoryview(block)[:cut]
+            if not _valid_utf8(piece):
+                return None
+            at = max(start - offset, 0)
+            if not spans and at < cut and block.find(b'"', at, cut) != -1:
+                spans = _odd_quotes(piece[at:])
+            offset += cut
+            carry = block[cut:]
+            if not chunk:
+                break
+        handle.seek(max(size - 4096, 0))
+        tail = handle.read()
+        end = size - (len(tail) - len(tail.rstrip(b"\r\n")))
+    names = [f"c{i}" for i in range(len(headers))]
+    if end <= start:
+        frame = pd.DataFrame({i: pd.Series([], dtype="str") for i in range(len(headers))})
+    else:
+        # Read by arrow itself from the header on (trailing line breaks give empty rows, dropped).
+        stream = pa.OSFile(str(path))
+        try:
+            stream.seek(start)
+            frame = _parse_arrow(stream, delimiter, names, spans)
+        finally:
+            stream.close()
+        if frame is None:
+            return None
+    frame.index = frame.index + (header_row + 1)
+    raw = RawTable(headers=headers, frame=frame, file_type="csv", encoding="utf-8-sig" if bom else "utf-8",
+                   delimiter=delimiter, header_row=header_row)
+    if delimiter == ";":
+        raw.decimal_comma = True
+    return raw
+
+
 def _parse_fast(buf: bytes, start: int, delimiter: str, ncols: int) -> pd.DataFrame | None:
     """Parse the UTF-8 rows in ``buf[start:]`` with pyarrow's multi-threaded reader; None to fall back
     to the exact reader (ragged rows, lines of spaces, broken quoting)."""
@@ -392,14 +509,20 @@ def _parse_fast(buf: bytes, start: int, delimiter: str, ncols: int) -> pd.DataFr
     if end <= start:
         return pd.DataFrame({i: pd.Series([], dtype="str") for i in range(ncols)})
     payload = pa.py_buffer(memoryview(buf)[start:end])
-    has_quotes = buf.find(b'"', start, end) != -1
-    names = [f"c{i}" for i in range(ncols)]
+    spans = buf.find(b'"', start, end) != -1 and _quotes_span_lines(buf, start, end)
+    return _parse_arrow(pa.BufferReader(payload), delimiter, [f"c{i}" for i in range(ncols)], spans)
+
+
+def _parse_arrow(stream, delimiter: str, names: list[str], multiline: bool) -> pd.DataFrame | None:
+    """Every cell of ``stream`` as text (arrow-backed ``str`` columns 0..n-1, missing for empty cells),
+    or None when pyarrow's reader cannot read it. ``multiline``: quoted cells may span lines (the
+    reader then splits the work between threads more slowly)."""
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(payload),
+            stream,
             read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                              newlines_in_values=has_quotes, ignore_empty_lines=False),
+                                              newlines_in_values=multiline, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names}, null_values=[""],
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         )
@@ -412,10 +535,16 @@ def _parse_fast(buf: bytes, start: int, delimiter: str, ncols: int) -> pd.DataFr
     for n in names:
         nulls = pc.is_null(table.column(n))
         empty_row = nulls if empty_row is None else pc.and_(empty_row, nulls)
-    frame = pd.DataFrame({i: table.column(n).to_pandas() for i, n in enumerate(names)})
+    frame = pd.DataFrame({i: table.column(n).to_pandas() for i, n in enumerate(names)}, copy=False)
     frame.index = pd.RangeIndex(len(frame))
     if empty_row is not None and pc.any(empty_row).as_py():  # rows of empty cells (",,,,") are blank lines
-        frame = frame[~empty_row.to_numpy(zero_copy_only=False)]
+        blank = empty_row.to_numpy(zero_copy_only=False)
+        last = np.flatnonzero(~blank)
+        keep = int(last[-1]) + 1 if len(last) else 0
+        if blank[:keep].any():
+            frame = frame[~blank]
+        else:  # blank lines at the end only: a slice, not a copy
+            frame = frame.iloc[:keep]
     return frame
 
 
@@ -562,8 +691,35 @@ def read_excel_table(data: bytes, is_known: Callable[[str], bool], sheet: str | 
 
 # --- Entry point --------------------------------------------------------------------------------
 
+def _large_text_file(source: object, name: str | None, max_bytes: int) -> tuple[Path, str, int] | None:
+    """(path, name, size) when ``source`` is a large uncompressed text file on disk (read from disk in
+    blocks, see :func:`read_text_file`); None otherwise."""
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        if not path.is_file() or size < STREAM_MIN_BYTES or size > max_bytes:
+            return None
+        with open(path, "rb") as handle:
+            magic = handle.read(8)
+    except OSError:
+        return None
+    name = name or path.name
+    if magic[:2] in (b"\x1f\x8b", b"PK") or magic.startswith((b"\xd0\xcf\x11\xe0", b"%PDF-")):
+        return None
+    if name.lower().endswith((".xlsx", ".xlsm", ".zip", ".gz")):
+        return None
+    return path, name, size
+
+
 def read_raw(source: object, *, name: str | None, max_bytes: int, is_known: Callable[[str], bool],
              sheet: str | int | None = None) -> RawTable:
+    large = _large_text_file(source, name, max_bytes)
+    if large is not None:
+        raw = read_text_file(*large, is_known)
+        if raw is not None:
+            return raw
     data, name = load_source(source, name, max_bytes)
     if not data:
         raise IngestError("empty_file", "the file is empty")

@@ -518,3 +518,11 @@ def test_random_csv_like_text_never_raises(headers, rows, delimiter, encoding, k
     json.dumps(r.to_json())
     for value in r.accepted.get("lat", pd.Series(dtype=float)):
         assert -90 <= value <= 90 and not math.isnan(value)
+
+
+def test_every_rejected_row_has_a_problem():
+    from regen.ingest import read_table
+
+    result = read_table(b"Organisation ID,Year,Employees\nA,2020,12.5\nB,2020,3\n", name="f.csv", kind="figures")
+    assert (result.rows_accepted, result.rows_rejected) == (1, 1)
+    assert [(p.row, p.column) for p in result.problems] == [(2, "Employees")]

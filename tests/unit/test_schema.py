@@ -54,3 +54,10 @@ def test_figures_checks():
     assert ok["enterprise_id"].tolist() == ["a"]
     codes = {(p.row, p.code) for p in problems}
     assert (1, "duplicate") in codes and (2, "fte_above_headcount") in codes and (3, "out_of_range") in codes
+
+
+def test_non_whole_headcount_is_reported_not_silently_dropped():
+    frame = pd.DataFrame({"enterprise_id": ["A", "B"], "year": [2020, 2020], "employees": [12.5, 3]}, index=[2, 3])
+    ok, problems = validate(frame, "figures")
+    assert ok["enterprise_id"].tolist() == ["B"]
+    assert [(p.row, p.column, p.code) for p in problems] == [(2, "employees", "invalid_type")]
