@@ -48,7 +48,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
-DEFAULT_MAX_MB = 200
+from regen.ingest.read import _mb, default_max_bytes  # one upload limit for tables and boundaries
+
 DEFAULT_TOLERANCE = 0.0005  # degrees; about 35-55 m in Britain and Japan: invisible below zoom ~12
 DEFAULT_PRECISION = 5  # decimals of a degree in drawn GeoJSON (about 1 m)
 STORE_PRECISION = 6  # decimals kept for the full geometry (about 0.1 m)
@@ -222,20 +223,6 @@ class BoundaryResult:
             lines.append("Notes:")
             lines.extend(f"  - {n.message}" for n in self.notes)
         return "\n".join(lines)
-
-
-def default_max_bytes() -> int:
-    """``$REGEN_MAX_UPLOAD_MB`` (as for tables) or 200 MB."""
-    raw = os.environ.get("REGEN_MAX_UPLOAD_MB", "")
-    try:
-        mb = float(raw) if raw.strip() else DEFAULT_MAX_MB
-    except ValueError:
-        mb = DEFAULT_MAX_MB
-    return int(max(mb, 0) * 1024 * 1024)
-
-
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def is_boundary_file(path: Path | str) -> bool:

@@ -702,15 +702,7 @@ def load_dataset(engine: Engine, dataset: str, version: int | None = None) -> Da
     import order with a fresh 0..n-1 index.
     """
     with _reading(engine) as conn:
-        ds = conn.execute(select(datasets_table).where(datasets_table.c.name == dataset)).first()
-        if ds is None:
-            raise StoreError(f"no dataset named {dataset!r}")
-        if version is None:
-            row = _published_row(conn, ds.id)
-            if row is None:
-                raise StoreError(f"dataset {dataset!r} has no published version")
-        else:
-            row = _version_row(conn, ds.id, int(version), dataset)
+        ds, row = _resolve_version(conn, dataset, version)
         raw = {kind: _read_frame(conn, kind, row.id) for kind in KINDS}
     tables: dict[str, pd.DataFrame] = {}
     problems = {}
@@ -767,17 +759,22 @@ def _copy_boundaries(conn: Connection, from_version_id: int, to_version_id: int)
         boundaries_table.c.version_id == to_version_id)).scalar_one()
 
 
+def _resolve_version(conn, dataset: str, version: int | None):
+    """The dataset row and the version row of ``dataset``: ``version`` if given, else the published one."""
+    ds = conn.execute(select(datasets_table).where(datasets_table.c.name == dataset)).first()
+    if ds is None:
+        raise StoreError(f"no dataset named {dataset!r}")
+    if version is None:
+        row = _published_row(conn, ds.id)
+        if row is None:
+            raise StoreError(f"dataset {dataset!r} has no published version")
+        return ds, row
+    return ds, _version_row(conn, ds.id, int(version), dataset)
+
+
 def _boundary_records(engine: Engine, dataset: str, version: int | None, column: str) -> list[tuple]:
     with _reading(engine) as conn:
-        ds = conn.execute(select(datasets_table).where(datasets_table.c.name == dataset)).first()
-        if ds is None:
-            raise StoreError(f"no dataset named {dataset!r}")
-        if version is None:
-            row = _published_row(conn, ds.id)
-            if row is None:
-                raise StoreError(f"dataset {dataset!r} has no published version")
-        else:
-            row = _version_row(conn, ds.id, int(version), dataset)
+        ds, row = _resolve_version(conn, dataset, version)
         b = boundaries_table
         return conn.execute(select(b.c.code, b.c.name, b.c[column]).where(b.c.version_id == row.id)
                             .order_by(b.c.seq)).all()
