@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from regen.dataset import Dataset
-from regen.filters import DIMENSIONS, Filters
+from regen.filters import DIMENSIONS, Filters, enterprise_mask
 
 SURVIVAL_YEARS = 5
 
@@ -67,8 +67,6 @@ class Panel:
             wanted = np.flatnonzero(column.cat.categories.isin(chosen))
             mask &= np.isin(codes, wanted)
         if filters.search.strip():
-            from regen.filters import enterprise_mask
-
             mask &= enterprise_mask(self.enterprises, Filters(search=filters.search))
         return mask
 
