@@ -5,9 +5,11 @@ Public surface::
     read_boundaries(source, *, name=None, code_field=None, name_field=None, layer=None, crs=None,
                     tolerance=DEFAULT_TOLERANCE, max_bytes=None) -> BoundaryResult
     assign_areas(enterprises, boundaries) -> (DataFrame, list[Issue])
+    match_areas(enterprises, boundaries) -> AreaMatch   # the same, row by row
+    points_in_polygons(lat, lon, polygons) -> (position, overlapping, on_edge)
     is_boundary_file(path) -> bool
     display_features(frame, tolerance=..., precision=...) -> list[(code, name, geometry_json)]
-    BoundaryResult, Issue, ISSUE_CODES, ERROR_CODES
+    BoundaryResult, Issue, AreaMatch, ISSUE_CODES, ERROR_CODES
 
 ``source`` is a path or bytes (give ``name`` so the type can be told; the content decides in the end)
 of GeoJSON (.geojson/.json), a GeoPackage (.gpkg) or a zip archive holding a Shapefile
@@ -26,6 +28,7 @@ bounded size for drawing (``px.choropleth_map(geojson=..., featureidkey="id")`` 
 Never raises on bad input: an unreadable, empty, binary or truncated file gives a result with
 ``error`` (plain English) and ``error_code`` set. ``problems`` are data left out (features without
 a code or an area geometry); ``notes`` are for information (reprojected, repaired, dissolved ...).
+The interface translates issue and error codes as ``boundary.<code>`` (the two sets do not overlap).
 Nothing here imports Streamlit, writes outside a temporary folder, or touches a database.
 """
 
@@ -889,6 +892,90 @@ def _norm_code(value) -> str | None:
     return text or None
 
 
+def _norm_codes(values) -> np.ndarray:
+    """:func:`_norm_code` of each value (object array; None for missing), computed once per distinct value."""
+    positions, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    keys = np.array([_norm_code(u) for u in uniques] + [None], dtype=object)
+    return keys[positions]  # the sentinel -1 picks the trailing None
+
+
+def points_in_polygons(lat, lon, polygons) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which polygon each point lies in: (position in ``polygons``, -1 outside every polygon or without
+    usable coordinates; mask of points in more than one polygon; mask of points exactly on an outline).
+
+    ``lat``/``lon`` are arrays of degrees; ``polygons`` an array of shapely geometries in the same
+    coordinates. Where a point lies in several polygons, or on the outline shared by two, the first
+    polygon counts. Vectorised without making a geometry per point: the points are sorted by
+    longitude once, and each (prepared) polygon tests only the points inside its bounding box.
+    """
+    import shapely
+
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    n = len(lat)
+    found = np.full(n, -1, dtype=np.int64)
+    overlapping = np.zeros(n, dtype=bool)
+    on_edge = np.zeros(n, dtype=bool)
+    geoms = np.asarray(polygons, dtype=object)
+    located = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    if not located.any() or not len(geoms):
+        return found, overlapping, on_edge
+    shapely.prepare(geoms)
+    bounds = shapely.bounds(geoms)
+    positions = np.flatnonzero(located)
+    for test in (shapely.contains_xy, shapely.intersects_xy):  # contains_xy is false on an outline
+        order = positions[np.argsort(lon[positions], kind="stable")]
+        xs = lon[order]
+        point_parts, polygon_parts = [], []
+        for k, (west, south, east, north) in enumerate(bounds):
+            if not np.isfinite(west):  # a missing or empty geometry
+                continue
+            candidates = order[np.searchsorted(xs, west, side="left"):np.searchsorted(xs, east, side="right")]
+            y = lat[candidates]
+            candidates = candidates[(y >= south) & (y <= north)]
+            if candidates.size:
+                hits = candidates[test(geoms[k], lon[candidates], lat[candidates])]
+                point_parts.append(hits)
+                polygon_parts.append(np.full(hits.size, k, dtype=np.int64))
+        if point_parts:
+            point_at, polygon_at = np.concatenate(point_parts), np.concatenate(polygon_parts)
+            order = np.lexsort((polygon_at, point_at))
+            point_at, polygon_at = point_at[order], polygon_at[order]
+            first = np.flatnonzero(np.r_[True, point_at[1:] != point_at[:-1]]) if point_at.size else point_at
+            rows = point_at[first]
+            found[rows] = polygon_at[first]
+            if test is shapely.contains_xy:
+                overlapping[rows[np.diff(np.r_[first, point_at.size]) > 1]] = True
+            else:
+                on_edge[rows] = True
+        positions = positions[found[positions] < 0]
+        if not positions.size:
+            break
+    return found, overlapping, on_edge
+
+
+@dataclass
+class AreaMatch:
+    """The outcome of :func:`match_areas`; the arrays follow the rows of the enterprises."""
+
+    frame: pd.DataFrame  # a copy of the enterprises with ``area`` filled in where it was missing
+    issues: list[Issue]
+    found: np.ndarray  # position in the boundaries of the area each row lies in; -1 outside or not located
+    located: np.ndarray  # the row has usable coordinates
+    given: np.ndarray  # the row names an area
+    disagrees: np.ndarray  # the named area is neither the code nor the name of the area the point lies in
+    overlapping: np.ndarray  # the point lies in more than one area (the first was used)
+    on_edge: np.ndarray  # the point lies exactly on an outline (the first area touching it was used)
+
+    @property
+    def filled(self) -> np.ndarray:
+        return ~self.given & (self.found >= 0)
+
+    @property
+    def outside(self) -> np.ndarray:
+        return self.located & (self.found < 0)
+
+
 def assign_areas(enterprises: pd.DataFrame, boundaries, *, lat: str = "lat", lon: str = "lon",
                  area: str = "area") -> tuple[pd.DataFrame, list[Issue]]:
     """Find the boundary polygon each enterprise's point (``lon``, ``lat``) lies in (a vectorised spatial
@@ -898,57 +985,51 @@ def assign_areas(enterprises: pd.DataFrame, boundaries, *, lat: str = "lat", lon
     and reported (``area_disagrees``); so are rows outside every polygon (``outside_boundaries``) and
     rows with neither coordinates nor an area (``no_coordinates``). A point on the edge between two
     areas counts for the first. Returns (a copy of the frame, notes); each note's ``examples`` are
-    row labels (for ``area_disagrees``: ``(row, given, found)``).
+    row labels (for ``area_disagrees``: ``(row, given, found)``). :func:`match_areas` tells the
+    same row by row.
     """
-    import geopandas as gpd
-    import shapely
+    match = match_areas(enterprises, boundaries, lat=lat, lon=lon, area=area)
+    return match.frame, match.issues
 
+
+def match_areas(enterprises: pd.DataFrame, boundaries, *, lat: str = "lat", lon: str = "lon",
+                area: str = "area") -> AreaMatch:
+    """:func:`assign_areas` with what happened to each row (see :class:`AreaMatch`)."""
     out = enterprises.copy()
-    notes: list[Issue] = []
+    issues: list[Issue] = []
     n = len(out)
     if area not in out.columns:
         out[area] = pd.Series([None] * n, index=out.index, dtype=object)
+    given = _norm_codes(out[area].to_numpy(dtype=object))
+    match = AreaMatch(out, issues, found=np.full(n, -1, dtype=np.int64), located=np.zeros(n, dtype=bool),
+                      given=pd.notna(given), disagrees=np.zeros(n, dtype=bool), overlapping=np.zeros(n, dtype=bool),
+                      on_edge=np.zeros(n, dtype=bool))
     if boundaries is None or len(boundaries) == 0 or n == 0:
-        return out, notes
+        return match
     if boundaries.crs is not None and boundaries.crs.to_epsg() != 4326:
         boundaries = boundaries.to_crs(4326)
-    lat_a = pd.to_numeric(out[lat], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if lat in out else \
-        np.full(n, np.nan)
-    lon_a = pd.to_numeric(out[lon], errors="coerce").to_numpy(dtype=float, na_value=np.nan) if lon in out else \
-        np.full(n, np.nan)
-    located = np.isfinite(lat_a) & np.isfinite(lon_a) & (np.abs(lat_a) <= 90) & (np.abs(lon_a) <= 180)
-    positions = np.flatnonzero(located)
+
+    def degrees(column: str) -> np.ndarray:
+        if column not in out:
+            return np.full(n, np.nan)
+        return pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    lat_a, lon_a = degrees(lat), degrees(lon)
+    match.located = np.isfinite(lat_a) & np.isfinite(lon_a) & (np.abs(lat_a) <= 90) & (np.abs(lon_a) <= 180)
+    match.found, match.overlapping, match.on_edge = points_in_polygons(lat_a, lon_a, boundaries.geometry.to_numpy())
+    found, overlapping, on_edge = match.found, match.overlapping, match.on_edge
     codes = boundaries["code"].astype(str).to_numpy(dtype=object)
     names = boundaries["name"].astype(str).to_numpy(dtype=object) if "name" in boundaries else codes
-    polygons = gpd.GeoDataFrame({"_b": np.arange(len(boundaries))}, geometry=boundaries.geometry.to_numpy(), crs=4326)
-    found = np.full(n, -1, dtype=np.int64)
-    if positions.size:
-        points = gpd.GeoDataFrame({"_p": positions},
-                                  geometry=shapely.points(lon_a[positions], lat_a[positions]), crs=4326)
-        joined = gpd.sjoin(points, polygons, how="inner", predicate="within")
-        hits = joined[["_p", "_b"]].sort_values(["_p", "_b"], kind="stable")
-        multi = hits["_p"].duplicated(keep=False)
-        if multi.any():
-            rows = out.index[np.unique(hits.loc[multi, "_p"].to_numpy())]
-            notes.append(Issue("overlapping_boundaries", f"{len(rows)} row(s) lie in more than one area (the "
-                                                         "boundaries overlap); the first area was used",
-                               len(rows), rows[:20].tolist()))
-        hits = hits.drop_duplicates("_p")
-        found[hits["_p"].to_numpy()] = hits["_b"].to_numpy()
-        edge = positions[found[positions] < 0]
-        if edge.size:  # exactly on an outline: "within" is false for both sides
-            on_edge = gpd.sjoin(points[np.isin(points["_p"].to_numpy(), edge)], polygons, how="inner",
-                                predicate="intersects")
-            on_edge = on_edge[["_p", "_b"]].sort_values(["_p", "_b"], kind="stable").drop_duplicates("_p")
-            if len(on_edge):
-                found[on_edge["_p"].to_numpy()] = on_edge["_b"].to_numpy()
-                rows = out.index[on_edge["_p"].to_numpy()]
-                notes.append(Issue("on_boundary_edge", f"{len(rows)} row(s) lie exactly on an area's outline; the "
-                                                       "first area touching it was used", len(rows), rows[:20].tolist()))
-    has_area = np.array([_norm_code(v) for v in out[area].astype(object).tolist()], dtype=object)
-    given = np.array([v is not None for v in has_area], dtype=bool)
-    inside = found >= 0
-    fill = ~given & inside
+    if overlapping.any():
+        rows = out.index[overlapping]
+        issues.append(Issue("overlapping_boundaries", f"{len(rows)} row(s) lie in more than one area (the "
+                                                      "boundaries overlap); the first area was used",
+                            len(rows), rows[:20].tolist()))
+    if on_edge.any():
+        rows = out.index[on_edge]
+        issues.append(Issue("on_boundary_edge", f"{len(rows)} row(s) lie exactly on an area's outline; the "
+                                                "first area touching it was used", len(rows), rows[:20].tolist()))
+    fill = match.filled
     if fill.any():
         values = out[area].astype(object).to_numpy(copy=True)
         values[fill] = codes[found[fill]]
@@ -958,36 +1039,34 @@ def assign_areas(enterprises: pd.DataFrame, boundaries, *, lat: str = "lat", lon
         except (TypeError, ValueError):  # e.g. a categorical without these codes
             out[area] = filled
         rows = out.index[fill]
-        notes.append(Issue("area_filled", f"area filled in from the boundaries for {int(fill.sum())} row(s)",
-                           int(fill.sum()), rows[:20].tolist()))
-    check = np.flatnonzero(given & inside)
+        issues.append(Issue("area_filled", f"area filled in from the boundaries for {int(fill.sum())} row(s)",
+                            int(fill.sum()), rows[:20].tolist()))
+    check = np.flatnonzero(match.given & (found >= 0))
     if check.size:
-        code_keys = np.array([_norm_code(c) for c in codes], dtype=object)
-        name_keys = np.array([_norm_code(c) for c in names], dtype=object)
         b = found[check]
-        g = has_area[check]
-        agree = (g == code_keys[b]) | (g == name_keys[b])
+        agree = (given[check] == _norm_codes(codes)[b]) | (given[check] == _norm_codes(names)[b])
         wrong = check[~agree]
+        match.disagrees[wrong] = True
         if wrong.size:
             examples = [(_plain(out.index[i]), str(out[area].iloc[i]), str(codes[found[i]])) for i in wrong[:20]]
-            notes.append(Issue("area_disagrees", f"{wrong.size} row(s) give an area that differs from the area their "
-                                                 "coordinates fall in (left unchanged; check them)", int(wrong.size),
-                               examples))
-    outside = located & ~inside
+            issues.append(Issue("area_disagrees", f"{wrong.size} row(s) give an area that differs from the area "
+                                                  "their coordinates fall in (left unchanged; check them)",
+                                int(wrong.size), examples))
+    outside = match.outside
     if outside.any():
         rows = out.index[outside]
-        notes.append(Issue("outside_boundaries", f"{int(outside.sum())} row(s) lie outside every area of the "
-                                                 "boundary file", int(outside.sum()), rows[:20].tolist()))
-    lost = ~located & ~given
+        issues.append(Issue("outside_boundaries", f"{int(outside.sum())} row(s) lie outside every area of the "
+                                                  "boundary file", int(outside.sum()), rows[:20].tolist()))
+    lost = ~match.located & ~match.given
     if lost.any():
         rows = out.index[lost]
-        notes.append(Issue("no_coordinates", f"{int(lost.sum())} row(s) have neither coordinates nor an area",
-                           int(lost.sum()), rows[:20].tolist()))
-    return out, notes
+        issues.append(Issue("no_coordinates", f"{int(lost.sum())} row(s) have neither coordinates nor an area",
+                            int(lost.sum()), rows[:20].tolist()))
+    return match
 
 
 __all__ = [
-    "DEFAULT_GEOJSON_BYTES", "DEFAULT_TOLERANCE", "ERROR_CODES", "ISSUE_CODES", "BoundaryResult", "Issue",
-    "assign_areas", "default_max_bytes", "display_features", "feature_collection", "geometry_json",
-    "is_boundary_file", "read_boundaries", "simplify",
+    "DEFAULT_GEOJSON_BYTES", "DEFAULT_TOLERANCE", "ERROR_CODES", "ISSUE_CODES", "AreaMatch", "BoundaryResult",
+    "Issue", "assign_areas", "default_max_bytes", "display_features", "feature_collection", "geometry_json",
+    "is_boundary_file", "match_areas", "points_in_polygons", "read_boundaries", "simplify",
 ]

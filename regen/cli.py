@@ -37,6 +37,9 @@ def sample(out_dir: Path, seed: int | None) -> None:
 DEFAULT_DATASET = "main"
 KIND_CHOICES = ("enterprises", "figures", "areas")
 EXPORT_FORMATS = ("csv", "xlsx", "geojson")
+# Notes of regen.ingest about areas from boundary files and regions filled in, echoed by `import`.
+AREA_NOTES = ("area_filled", "area_disagrees", "outside_boundaries", "overlapping_boundaries", "on_boundary_edge")
+REGION_NOTES = ("region_from_area", "region_from_prefecture", "region_default")
 
 
 def _actor() -> str:
@@ -85,15 +88,21 @@ class _StoreErrors:
               help="What the file holds (default: detected from its columns). Applies to every FILE.")
 @click.option("--publish", "publish_now", is_flag=True, help="Publish the new version at once.")
 @click.option("--note", default=None, help="A note stored with the version.")
-def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_now: bool, note: str | None) -> None:
+@click.option("--country", type=click.Choice(("GB", "JP"), case_sensitive=False), default=None,
+              help="Country of rows that do not say.")
+@click.option("--region", default=None, help="Region of enterprises that do not say (a code such as north_east or "
+                                              "hokkaido, or its name).")
+def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_now: bool, note: str | None,
+               country: str | None, region: str | None) -> None:
     """Import FILE(s) (CSV or Excel) as a new version of a dataset.
 
     A version is a complete snapshot: tables not given (e.g. only figures) are carried over from the
     published version. Rows that fail validation are left out and counted.
 
     Boundary files (GeoJSON, GeoPackage, zipped Shapefile) among the FILEs are stored with the version
-    as its area outlines; enterprises without an area get the one their coordinates fall in, and
-    enterprises whose area disagrees with their coordinates are reported (not changed).
+    as its area outlines. Enterprises located by coordinates, postcode or place but without an area get
+    the one their point lies in before validation (rows outside every area are left out); enterprises
+    whose area disagrees with their coordinates are reported (not changed).
     """
     try:
         from regen.ingest import read_table
@@ -113,12 +122,7 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
             checksums.append(file_checksum(path))
             continue
         try:
-            if boundaries is not None:  # area names in the file are matched to the boundaries' codes
-                from regen.boundaries import BoundaryResult
-
-                result = read_table(path, kind=kind, areas=BoundaryResult(frame=boundaries).areas_table())
-            else:
-                result = read_table(path, kind=kind)
+            result = read_table(path, kind=kind, country=country, region=region, boundaries=boundaries)
         except Exception as err:  # the reader's errors (unreadable, too big, unknown columns ...)
             raise click.ClickException(f"cannot read {path}: {err}") from None
         if getattr(result, "error", None):
@@ -149,22 +153,11 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
             click.echo(f"  ... and {len(problems) - 10} more", err=True)
         if problems:
             notes.append(f"{path.name}: {len(problems)} row problem(s) left out")
+        if found == "enterprises":
+            notes.extend(_echo_areas(getattr(result, "notes", None) or [], problems))
     if derived_figures is not None and "figures" not in frames:
         frames["figures"] = derived_figures
         click.echo(f"figures: {len(derived_figures)} rows taken from the enterprise list", err=True)
-    if boundaries is not None and "enterprises" in frames:
-        from regen.boundaries import assign_areas
-
-        frames["enterprises"], area_notes = assign_areas(frames["enterprises"], boundaries)
-        for item in area_notes:
-            click.echo(f"areas: {item.message}", err=True)
-            if item.code == "area_disagrees":
-                for row, given, found in item.examples[:10]:
-                    click.echo(f"  row {row}: area {given}, but the point lies in {found}", err=True)
-        summary = [f"{item.count} {item.code.replace('_', ' ')}" for item in area_notes
-                   if item.code in ("area_filled", "area_disagrees", "outside_boundaries")]
-        if summary:
-            notes.append("areas: " + ", ".join(summary))
     full_note = "; ".join(([note] if note else []) + notes) or None
     with _StoreErrors():
         engine = _engine()
@@ -174,6 +167,24 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     state = "published" if publish_now else "draft; publish with: python -m regen publish " \
         f"{number} --dataset {dataset}"
     click.echo(f"{dataset} version {number} ({state})")
+
+
+def _echo_areas(result_notes, problems) -> list[str]:
+    """Echo what ingest did with areas and regions (boundaries, default region); returns the version's note."""
+    counts = {}
+    outside = sum(1 for p in problems if getattr(p, "code", None) == "outside_boundaries")
+    if outside:
+        click.echo(f"areas: {outside} row(s) lie outside every area of the boundary file and have no area: "
+                   "left out", err=True)
+        counts["outside_boundaries"] = outside
+    for item in result_notes:
+        if item.code in AREA_NOTES + REGION_NOTES:
+            click.echo(f"{'areas' if item.code in AREA_NOTES else 'regions'}: {item.message} ({item.count} row(s))",
+                       err=True)
+            counts[item.code] = counts.get(item.code, 0) + item.count
+    summary = [f"{counts[code]} {code.replace('_', ' ')}" for code in ("area_filled", "area_disagrees",
+                                                                       "outside_boundaries") if counts.get(code)]
+    return ["areas: " + ", ".join(summary)] if summary else []
 
 
 def _import_boundaries(files, notes: list):
@@ -346,12 +357,20 @@ def user_remove(name: str) -> None:
 @click.option("--year", type=int, default=None, help="Year of the figures in an enterprise list without a year column.")
 @click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
               help="Correct the proposed mapping (FIELD empty to ignore a column). Repeatable.")
+@click.option("--boundaries", "boundaries_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Boundary file (GeoJSON, GeoPackage, zipped Shapefile): enterprises without an area get the one "
+                   "their point lies in.")
+@click.option("--region", default=None, help="Region of enterprises that do not say (a code such as north_east or "
+                                              "hokkaido, or its name).")
 def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Path | None, country: str | None,
-                 year: int | None, overrides: tuple[str, ...]) -> None:
+                 year: int | None, overrides: tuple[str, ...], boundaries_file: Path | None,
+                 region: str | None) -> None:
     """Check FILE (CSV, TSV, gzip'd CSV or .xlsx) against the schema without storing anything.
 
     A boundary file (GeoJSON, GeoPackage, zipped Shapefile) gets a short report instead: features,
-    the code and name fields found, its CRS, and problems (features left out).
+    the code and name fields found, its CRS, and problems (features left out). With --boundaries B,
+    an enterprise list is checked against B's areas as `import` would: areas filled in from the
+    polygons, rows outside every area reported.
 
     Exit code 0: every row accepted; 1: some rows rejected; 2: the file cannot be read.
     """
@@ -389,14 +408,30 @@ def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Pa
                 emit({"file": str(file), "error": message, "error_code": err.code, "rows_read": 0,
                       "rows_accepted": 0, "rows_rejected": 0, "problems": []}, message)
                 sys.exit(2)
-        result = read_table(file, kind=kind, postcodes=postcodes, country=country, year=year)
+        boundaries = None
+        if boundaries_file is not None:
+            from regen.boundaries import read_boundaries
+
+            boundaries = read_boundaries(boundaries_file)
+            if boundaries.error:
+                message = f"cannot read the boundary file {boundaries_file}: {boundaries.error}"
+                emit({"file": str(file), "error": message, "error_code": boundaries.error_code, "rows_read": 0,
+                      "rows_accepted": 0, "rows_rejected": 0, "problems": []}, message)
+                sys.exit(2)
+        options = {"kind": kind, "postcodes": postcodes, "country": country, "year": year, "region": region,
+                   "boundaries": boundaries}
+        result = read_table(file, **options)
         if overrides and result.error is None:
             mapping = dict(result.mapping)
             for item in overrides:
                 column, _, field_name = item.partition("=")
                 mapping[column.strip()] = field_name.strip() or None
-            result = read_table(file, kind=kind, mapping=mapping, postcodes=postcodes, country=country, year=year)
-        emit(result.to_json(), format_report(result))
+            result = read_table(file, mapping=mapping, **options)
+        payload, text = result.to_json(), format_report(result)
+        if boundaries is not None:
+            payload["boundaries"] = boundaries.to_json()
+            text = f"Boundaries: {boundaries_file.name}, {boundaries.areas} area(s)\n{text}"
+        emit(payload, text)
         code = 2 if result.error else (1 if result.rows_rejected else 0)
     except SystemExit:
         raise

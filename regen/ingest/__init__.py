@@ -3,7 +3,8 @@
 Public surface::
 
     read_table(source, *, kind=None, mapping=None, postcodes=None, areas=None, name=None,
-               max_bytes=None, country=None, year=None, sheet=None) -> IngestResult
+               max_bytes=None, country=None, year=None, sheet=None, boundaries=None,
+               region=None) -> IngestResult
     propose_mapping(headers, kind=None) -> dict[str, str | None]
     mapping_signature(headers) -> str
     detect_kind(fields) -> str | None
@@ -21,6 +22,10 @@ and never returned. Addresses and postcodes are used only to locate a row, then 
 numbers rows: a quoted cell spanning several lines is one row); ``Problem.column`` is the file's
 column name where there is one. Nothing here writes to disk or a database.
 
+Given ``boundaries`` (area outlines, see :mod:`regen.boundaries`), enterprises located by coordinates,
+postcode or place but without an area get the area their point lies in before validation, and
+``region`` is a default region for rows that do not say (see :func:`read_table`).
+
 Problem codes (translated by the interface as ``problem.<code>``):
 
 * from the schema (``regen.schema.validate``): ``invalid_type``, ``missing``, ``duplicate``,
@@ -29,8 +34,9 @@ Problem codes (translated by the interface as ``problem.<code>``):
   ``invalid``
 * from ingest: ``invalid_number``, ``invalid_year``, ``unknown_legal_form``, ``unknown_sector``,
   ``unknown_country``, ``unknown_currency``, ``currency_mismatch``, ``invalid_postcode`` (and the row
-  could not be located otherwise), ``no_location``, ``extra_cells`` (more cells than the header),
-  ``bad_row`` (unreadable quoting), ``unknown_kind`` (row is None: every row rejected)
+  could not be located otherwise), ``no_location``, ``outside_boundaries`` (no area, and the point lies
+  outside every area of the boundaries), ``extra_cells`` (more cells than the header), ``bad_row``
+  (unreadable quoting), ``unknown_kind`` (row is None: every row rejected)
 
 Note codes (``note.<code>``; accepted rows, for information): ``approximate``, ``coordinates_zero``,
 ``coordinates_incomplete``, ``coordinates_swapped``, ``invalid_postcode``, ``no_postcode_table``,
@@ -38,11 +44,14 @@ Note codes (``note.<code>``; accepted rows, for information): ``approximate``, `
 ``region_from_address``, ``region_from_area``, ``region_unrecognised``, ``area_code_used``,
 ``personal_data_removed``, ``personal_column_refused``, ``columns_ignored``, ``figures_without_year``,
 ``other_sheets_ignored``, ``no_rows``, ``mapping_unknown_column``, ``mapping_unknown_field``,
-``mapping_duplicate_field``
+``mapping_duplicate_field``; with boundaries: ``area_filled``, ``area_disagrees`` (``detail``: row:
+given → found), ``outside_boundaries`` (an area was given), ``overlapping_boundaries``,
+``on_boundary_edge``, ``region_from_prefecture``; with a default region: ``region_default``
 
 Error codes (``IngestResult.error_code``, file not read at all): ``empty_file``, ``too_large``,
 ``not_a_table``, ``damaged_file``, ``unsupported_format``, ``not_found``, ``unreadable``, ``bad_kind``,
-``bad_postcodes``, ``internal_error`` (an unexpected failure inside ingest: a bug, reported instead of raised)
+``bad_postcodes``, ``bad_boundaries``, ``bad_region``, ``internal_error`` (an unexpected failure inside
+ingest: a bug, reported instead of raised)
 """
 
 from __future__ import annotations
@@ -56,18 +65,20 @@ PROBLEM_CODES: tuple[str, ...] = (
     "invalid_type", "missing", "duplicate", "not_allowed", "out_of_range", "closed_before_founded",
     "fte_above_headcount", "turnover_without_currency", "missing_column", "invalid",
     "invalid_number", "invalid_year", "unknown_legal_form", "unknown_sector", "unknown_country", "unknown_currency",
-    "currency_mismatch", "invalid_postcode", "no_location", "extra_cells", "bad_row", "unknown_kind",
+    "currency_mismatch", "invalid_postcode", "no_location", "outside_boundaries", "extra_cells", "bad_row",
+    "unknown_kind",
 )
 NOTE_CODES: tuple[str, ...] = (
     "approximate", "coordinates_zero", "coordinates_incomplete", "coordinates_swapped", "invalid_postcode",
     "no_postcode_table", "gazetteer_unavailable", "country_inferred", "currency_inferred", "generated_ids",
     "region_from_address", "region_from_area", "region_unrecognised", "area_code_used", "personal_data_removed",
     "personal_column_refused", "columns_ignored", "figures_without_year", "other_sheets_ignored", "no_rows",
-    "mapping_unknown_column", "mapping_unknown_field", "mapping_duplicate_field",
+    "mapping_unknown_column", "mapping_unknown_field", "mapping_duplicate_field", "area_filled", "area_disagrees",
+    "outside_boundaries", "overlapping_boundaries", "on_boundary_edge", "region_from_prefecture", "region_default",
 )
 ERROR_CODES: tuple[str, ...] = (
     "empty_file", "too_large", "not_a_table", "damaged_file", "unsupported_format", "not_found", "unreadable",
-    "bad_kind", "bad_postcodes", "internal_error",
+    "bad_kind", "bad_postcodes", "bad_boundaries", "bad_region", "internal_error",
 )
 
 

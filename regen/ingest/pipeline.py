@@ -28,6 +28,8 @@ from regen.vocab import ALL_LEGAL_FORMS, CURRENCIES, GEO_PRECISIONS, SECTORS
 # Rough bounding boxes (south, west, north, east) used to spot swapped coordinates and guess a country.
 BBOX = {"GB": (49.8, -8.7, 60.9, 1.8), "JP": (24.0, 122.9, 45.6, 154.0)}
 NOTE_ROWS = 20
+AREA_EXAMPLES = 5  # disagreeing areas shown in a note's detail
+PREFECTURE_SLACK = 0.05  # degrees (about 5 km): points this close to a prefecture's coarse outline are in it
 PARALLEL_ROWS = 50_000  # from this many rows, columns are cleaned on two threads
 
 
@@ -172,16 +174,25 @@ class _Context:
         for row, value in zip(rows.tolist(), vals):
             self.problems.append((row, fld, value, code, reason, detail))
 
-    def note(self, code: str, message: str, fld: str | None = None, mask: pd.Series | None = None) -> None:
+    def note(self, code: str, message: str, fld: str | None = None, mask: pd.Series | None = None, *,
+             detail: str = "", merge: bool = False) -> None:
+        """Record a note on the rows of ``mask``; with ``merge``, add them to an earlier note of the same code
+        and column if there is one."""
         if mask is not None:
             mask = mask.fillna(False).astype(bool)
             count = int(mask.sum())
             if not count:
                 return
-            rows = self.index[mask.to_numpy()][:NOTE_ROWS].tolist()
+            rows = [int(r) for r in self.index[mask.to_numpy()][:NOTE_ROWS].tolist()]
         else:
             count, rows = 0, []
-        self.notes.append(Note(code, message, self.column_of(fld) if fld else None, [int(r) for r in rows], count))
+        column = self.column_of(fld) if fld else None
+        earlier = next((n for n in self.notes if n.code == code and n.column == column), None) if merge else None
+        if earlier is None:
+            self.notes.append(Note(code, message, column, rows, count, detail))
+        else:
+            earlier.rows = sorted(set(earlier.rows) | set(rows))[:NOTE_ROWS]
+            earlier.count += count
 
     def note_approx(self, fld: str, parsed: clean.Parsed) -> None:
         mask = parsed.approx & parsed.values.notna()
@@ -655,7 +666,8 @@ def _country(ctx: _Context, out: pd.DataFrame, country: str | None, *, postcode_
 
 # --- Builders -------------------------------------------------------------------------------------
 
-def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, areas) -> pd.DataFrame:
+def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, areas, boundaries,
+                       default_region: str | None) -> pd.DataFrame:
     idx = ctx.index
     ctx.prefetch(("vocabulary", "legal_form", map_legal_form), ("vocabulary", "sector", map_sector),
                  ("years", "founded"), ("years", "closed"), ("numbers", "lat", True), ("numbers", "lon", True),
@@ -701,6 +713,12 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
             ctx.note("region_from_address", "prefecture read from the address", "address", fill)
     out["region"] = _obj(_region_codes(ctx, region.astype("str")), idx) if region.notna().any() else region
     extra_index, centroids, extra_info = _areas_table(areas)
+    if boundaries is not None:  # the boundaries' codes and names are recognised; their points are centroids
+        from regen.boundaries import BoundaryResult
+
+        boundary_index, boundary_centroids, _info = _areas_table(BoundaryResult(frame=boundaries).areas_table())
+        extra_index = {**boundary_index, **extra_index}
+        centroids = {**boundary_centroids, **centroids}
     area = ctx.text("area")
     if area is None and jp_address is not None:
         city = clean.map_values(jp_address, _jp_city).reindex(idx)
@@ -710,12 +728,7 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
     out["area"] = _obj(_area_codes(ctx, area, extra_index), idx) if area is not None else _empty_text(idx)
     _r, region_country, _a, area_info = _places_reference()
     info = {**area_info, **extra_info}
-    if info:
-        from_area = clean.map_values(out["area"], lambda a: (info.get(a) or {}).get("region") if a else None)
-        fill = out["region"].isna() & from_area.notna()
-        if fill.any():
-            out.loc[fill, "region"] = from_area[fill]
-            ctx.note("region_from_area", "region filled in from the area", "area", fill)
+    _region_from_area(ctx, out, info)
     out["ward"] = _obj(ctx.text("ward"), idx)
     description = ctx.text("description")
     if description is not None:
@@ -753,7 +766,117 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
         out.loc[swap, ["lat", "lon"]] = np.column_stack([lon[swap].to_numpy(), lat[swap].to_numpy()])
     pt = _normalise_postcode_table(postcode_table) if postcode_table is not None else None
     _locate(ctx, out, postcode_table=pt, area_centroids=centroids)
+    if boundaries is not None:
+        filled = _areas_from_boundaries(ctx, out, boundaries)
+        _region_from_area(ctx, out, info, filled)
+    if boundaries is not None or default_region is not None:
+        _region_from_prefecture(ctx, out)
+    if default_region is not None:
+        _region_default(ctx, out, default_region)
     return out
+
+
+def _region_from_area(ctx: _Context, out: pd.DataFrame, info: dict[str, dict], rows: np.ndarray | None = None) -> None:
+    """Fill missing regions with the region of the row's area, where the area is known (only ``rows`` if given)."""
+    if not info:
+        return
+    area = out["area"] if rows is None else out["area"].where(rows)
+    from_area = clean.map_values(area, lambda a: (info.get(a) or {}).get("region") if a else None)
+    fill = out["region"].isna() & from_area.notna()
+    if fill.any():
+        out.loc[fill, "region"] = from_area[fill]
+        ctx.note("region_from_area", "region filled in from the area", "area", fill, merge=True)
+
+
+def _areas_from_boundaries(ctx: _Context, out: pd.DataFrame, boundaries) -> np.ndarray:
+    """Give rows with coordinates and no area the area of the boundary polygon they lie in, and report
+    what the spatial join found: a row with no area outside every polygon is rejected; disagreeing
+    areas, overlapping polygons and points on an outline are notes. Returns the rows filled."""
+    from regen.boundaries import match_areas
+
+    idx = out.index
+    match = match_areas(out[["lat", "lon", "area"]], boundaries)
+    filled = match.filled
+    if filled.any():
+        out["area"] = match.frame["area"]
+        ctx.note("area_filled", "area filled in from the boundary file: the area the coordinates lie in", "area",
+                 pd.Series(filled, index=idx))
+    if match.disagrees.any():
+        codes = boundaries["code"].to_numpy(dtype=object)
+        positions = np.flatnonzero(match.disagrees)[:AREA_EXAMPLES]
+        detail = ", ".join(f"{idx[i]}: {out['area'].iloc[i]} → {codes[match.found[i]]}" for i in positions)
+        if match.disagrees.sum() > AREA_EXAMPLES:
+            detail += ", …"
+        ctx.note("area_disagrees", f"the area given differs from the area of the boundary file the coordinates lie "
+                                   f"in (kept as given; check them): {detail}", "area",
+                 pd.Series(match.disagrees, index=idx), detail=detail)
+    outside = match.outside
+    lost = outside & ~match.given
+    if lost.any():
+        coords = pd.Series(None, index=idx, dtype=object)
+        coords[lost] = [f"{la:.5f}, {lo:.5f}" for la, lo in zip(out["lat"].to_numpy()[lost],
+                                                                 out["lon"].to_numpy()[lost])]
+        ctx.flag(pd.Series(lost, index=idx), "area", "outside_boundaries",
+                 "lies outside every area of the boundary file, so its area is not known", values=coords)
+    ctx.note("outside_boundaries", "the coordinates lie outside every area of the boundary file (the area given "
+                                   "was kept)", "area", pd.Series(outside & match.given, index=idx))
+    ctx.note("overlapping_boundaries", "the point lies in more than one area of the boundary file (the areas "
+                                       "overlap); the first was used", "area", pd.Series(match.overlapping, index=idx))
+    ctx.note("on_boundary_edge", "the point lies exactly on an outline of the boundary file; the first area "
+                                 "touching it was used", "area", pd.Series(match.on_edge, index=idx))
+    return filled
+
+
+@lru_cache(maxsize=1)
+def _prefectures() -> tuple[np.ndarray, np.ndarray]:
+    """(region slugs, valid polygons) of Japan's prefectures, from the offline outlines of regen.geo."""
+    import shapely
+
+    from regen.geo import load_boundaries
+
+    features = load_boundaries("jp_prefectures")["features"]
+    geoms = shapely.make_valid(np.array([shapely.geometry.shape(f["geometry"]) for f in features], dtype=object))
+    return np.array([f["id"] for f in features], dtype=object), geoms
+
+
+def _region_from_prefecture(ctx: _Context, out: pd.DataFrame) -> None:
+    """Rows in Japan with coordinates and no region get the prefecture their point lies in (or, just off the
+    coarse coastline of the outlines, the nearest one within PREFECTURE_SLACK degrees)."""
+    need = (out["region"].isna() & (out["country"] == "JP") & out["lat"].notna() & out["lon"].notna()).to_numpy()
+    if not need.any():
+        return
+    import shapely
+
+    from regen.boundaries import points_in_polygons
+
+    slugs, geoms = _prefectures()
+    positions = np.flatnonzero(need)
+    lat, lon = out["lat"].to_numpy(dtype=float)[positions], out["lon"].to_numpy(dtype=float)[positions]
+    found = points_in_polygons(lat, lon, geoms)[0]
+    off = np.flatnonzero(found < 0)
+    if off.size:
+        at, nearest = shapely.STRtree(geoms).query_nearest(shapely.points(lon[off], lat[off]),
+                                                           max_distance=PREFECTURE_SLACK, all_matches=False)
+        found[off[at]] = nearest
+    hit = found >= 0
+    if not hit.any():
+        return
+    fill = np.zeros(len(out), dtype=bool)
+    fill[positions[hit]] = True
+    out.loc[fill, "region"] = slugs[found[hit]]
+    ctx.note("region_from_prefecture", "region filled in from the prefecture the coordinates lie in", "region",
+             pd.Series(fill, index=out.index))
+
+
+def _region_default(ctx: _Context, out: pd.DataFrame, region: str) -> None:
+    """Rows still without a region get ``region`` (a slug), unless they are in another country than it."""
+    _r, region_country, _a, _i = _places_reference()
+    fill = out["region"].isna()
+    if region_country.get(region):
+        fill &= out["country"].isna() | (out["country"] == region_country[region])
+    if fill.any():
+        out.loc[fill, "region"] = region
+        ctx.note("region_default", f"region not given: {region} was used (the default region)", "region", fill)
 
 
 def _build_figures(ctx: _Context, ident: pd.Series | None, *, country: pd.Series | str | None,
@@ -1007,7 +1130,7 @@ def _check_mapping(mapping: Mapping, headers: list[str], kind: str | None, notes
 def read_table(source, *, kind: str | None = None, mapping: Mapping[str, str | None] | None = None,
                postcodes: pd.DataFrame | None = None, areas: pd.DataFrame | None = None, name: str | None = None,
                max_bytes: int | None = None, country: str | None = None, year: int | None = None,
-               sheet: str | int | None = None) -> IngestResult:
+               sheet: str | int | None = None, boundaries=None, region: str | None = None) -> IngestResult:
     """Read a messy table (CSV, TSV, gzip'd CSV or .xlsx) into the schema, with a report.
 
     ``source`` is a path, bytes (give ``name`` so the type can be told) or a binary file object.
@@ -1016,13 +1139,25 @@ def read_table(source, *, kind: str | None = None, mapping: Mapping[str, str | N
     table (postcode, lat, lon [, region, area, ward]); ``areas`` an optional table of areas (code, name
     [, name_ja, region, lat, lon]) used to recognise area names and as centroids; ``country`` ("GB"/"JP")
     fills rows that do not say; ``year`` dates the figures of an enterprise list without a year column.
+
+    For an enterprise list, ``boundaries`` are area outlines: a GeoDataFrame (code, name, geometry;
+    EPSG:4326 assumed when it has no CRS) or a :class:`regen.boundaries.BoundaryResult`. Their codes and
+    names are recognised in the area column (like ``areas``) and a point inside each serves as the
+    area's centroid; once rows are located, a row with coordinates and no area gets the area its point
+    lies in, before validation (a row with no area outside every polygon is rejected on its row; an
+    area that disagrees with the point is kept, with a note). ``region`` (a region code such as
+    "north_east", or its English or Japanese name) fills rows still without a region, unless their
+    country differs from the region's. With ``boundaries`` or ``region``, rows located in Japan without
+    a region first get the prefecture their point lies in. Regions are never overwritten.
+
     Never raises on bad input: an unreadable file gives a result with ``error`` set.
     """
     limit = default_max_bytes() if max_bytes is None else int(max_bytes)
     try:
         with np.errstate(all="ignore"):  # thread-local, unlike warnings filters
             return _read_table(source, kind=kind, mapping=mapping, postcodes=postcodes, areas=areas, name=name,
-                               max_bytes=limit, country=country, year=year, sheet=sheet)
+                               max_bytes=limit, country=country, year=year, sheet=sheet, boundaries=boundaries,
+                               region=region)
     except IngestError as err:
         return _failed(err.code, err.message, name, source)
     except MemoryError:
@@ -1030,6 +1165,41 @@ def read_table(source, *, kind: str | None = None, mapping: Mapping[str, str | N
     except Exception as err:  # noqa: BLE001 - a report, never a traceback (and a bug to fix: see tests)
         return _failed("internal_error", f"the file could not be read (unexpected {type(err).__name__}: {err})",
                        name, source)
+
+
+def _region_slug(region: str) -> str:
+    """The region code of a default region given as a code or an English or Japanese name."""
+    regions, _rc, _a, _i = _places_reference()
+    slug = regions.get(norm(str(region))) if regions else str(region)
+    if not slug:
+        raise IngestError("bad_region", f"{region!r} is not a known region; give a region code such as north_east "
+                                        "or hokkaido, or its name")
+    return slug
+
+
+def _boundary_frame(boundaries):
+    """Boundaries given to read_table as a GeoDataFrame (code, name, geometry) in EPSG:4326."""
+    import geopandas as gpd
+
+    from regen.boundaries import BoundaryResult
+
+    if isinstance(boundaries, BoundaryResult):
+        if boundaries.error:
+            raise IngestError("bad_boundaries", f"the boundary file cannot be used: {boundaries.error}")
+        boundaries = boundaries.frame
+    if not isinstance(boundaries, gpd.GeoDataFrame) or "code" not in boundaries.columns:
+        raise IngestError("bad_boundaries", "boundaries must be a GeoDataFrame with code, name and geometry columns")
+    boundaries = boundaries[boundaries["code"].notna()]
+    if boundaries.empty:
+        raise IngestError("bad_boundaries", "the boundaries have no areas")
+    if boundaries.crs is None:
+        boundaries = boundaries.set_crs(4326)
+    elif boundaries.crs.to_epsg() != 4326:
+        boundaries = boundaries.to_crs(4326)
+    codes = boundaries["code"].astype(str).to_numpy(dtype=object)
+    names = boundaries["name"].astype(object).to_numpy() if "name" in boundaries.columns else codes
+    names = np.where(pd.isna(names), codes, names)
+    return gpd.GeoDataFrame({"code": codes, "name": names}, geometry=boundaries.geometry.to_numpy(), crs=4326)
 
 
 def _failed(code: str, message: str, name, source) -> IngestResult:
@@ -1040,11 +1210,16 @@ def _failed(code: str, message: str, name, source) -> IngestResult:
     return IngestResult(error=message, error_code=code, file_name=file_name)
 
 
-def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, country, year, sheet) -> IngestResult:
+def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, country, year, sheet, boundaries,
+                region) -> IngestResult:
     if kind is not None and kind not in KINDS:
         raise IngestError("bad_kind", f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if country is not None:
         country = map_country(country) or str(country).upper()
+    if region is not None:
+        region = _region_slug(region)
+    if boundaries is not None:
+        boundaries = _boundary_frame(boundaries)
     raw = read_raw(source, name=name, max_bytes=max_bytes, is_known=is_known_header, sheet=sheet)
     headers = raw.headers
     notes = [Note(code, message) for code, message in raw.notes]
@@ -1100,8 +1275,9 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
         return result
     figures_frame = None
     if found_kind == "enterprises":
-        frame = _with_helper(ctx, _build_enterprises, country=country, postcode_table=postcodes, areas=areas)
-        derived = {"geo_precision", "enterprise_id"} | ({"name_ja"})
+        frame = _with_helper(ctx, _build_enterprises, country=country, postcode_table=postcodes, areas=areas,
+                             boundaries=boundaries, default_region=region)
+        derived = {"geo_precision", "enterprise_id", "name_ja"} | ({"area"} if boundaries is not None else set())
         accepted, rejected = _validate(ctx, frame, "enterprises", derived)
         has_figures = any(f in ctx.source for f in ("employees", "turnover", "fte", "volunteers",
                                                    "disadvantaged_hires"))

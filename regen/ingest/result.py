@@ -31,17 +31,19 @@ def _plain(value: object) -> object:
 @dataclass
 class Note:
     """Something worth knowing that did not reject any row (approximate values, swapped coordinates,
-    generated ids ...). ``rows`` lists at most the first 20 file rows concerned; ``count`` is the total."""
+    generated ids ...). ``rows`` lists at most the first 20 file rows concerned; ``count`` is the total;
+    ``detail`` shows examples in a form that needs no translation (e.g. ``12: E08000037 → E08000024``)."""
 
     code: str
     message: str
     column: str | None = None
     rows: list[int] = field(default_factory=list)
     count: int = 0
+    detail: str = ""
 
     def as_dict(self) -> dict:
         return {"code": self.code, "message": self.message, "column": self.column,
-                "rows": [int(r) for r in self.rows], "count": int(self.count)}
+                "rows": [int(r) for r in self.rows], "count": int(self.count), "detail": self.detail}
 
 
 @dataclass
@@ -98,7 +100,8 @@ class IngestResult:
 
     def notes_frame(self, lang: str = "en") -> pd.DataFrame:
         rows = [{"column": n.column, "count": n.count, "rows": ", ".join(map(str, n.rows)),
-                 "note": _translated(f"note.{n.code}", lang, n.message)} for n in self.notes]
+                 "note": _translated(f"note.{n.code}", lang, n.message) + (f" ({n.detail})" if n.detail else "")}
+                for n in self.notes]
         return pd.DataFrame(rows, columns=["column", "count", "rows", "note"])
 
     def to_json(self) -> dict:

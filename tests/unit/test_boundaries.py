@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 import time
-import types
 import zipfile
 from pathlib import Path
 
@@ -483,41 +481,31 @@ def test_cli_validate_boundary_files(tmp_path):
     assert result.exit_code == 2 and "Cannot read the file" in result.output and "Traceback" not in result.output
 
 
-def test_cli_import_stores_boundaries_and_assigns_areas(run, db_url, tmp_path, make_frames, monkeypatch):
-    frames = make_frames(6, "G")
-    enterprises = frames["enterprises"].copy()
-    gb = enterprises["country"] == "GB"
-    enterprises.loc[gb, ["lat", "lon"]] = [54.9, -1.40]  # inside Sunderland's square
-    first, second = enterprises.index[gb][:2]
-    enterprises.loc[first, "area"] = None  # to be filled in
-    enterprises.loc[second, "area"] = "E08000037"  # disagrees with the point
+def test_cli_import_fills_areas_from_the_boundaries_before_validation(run, db_url, tmp_path):
     table = tmp_path / "enterprises.csv"
-    table.write_text("stand-in\n", encoding="utf-8")
-    seen = {}
-
-    def read_table(path, kind=None, areas=None):
-        seen["areas"] = areas
-        return types.SimpleNamespace(kind="enterprises", accepted=enterprises, problems=[], rows_read=6,
-                                     error=None, figures=None)
-
-    monkeypatch.setitem(sys.modules, "regen.ingest", types.SimpleNamespace(read_table=read_table))
+    table.write_text("ID,Name,Legal form,Sector,Founded,Region,Local authority,Latitude,Longitude\n"
+                     "G1,Hendon Café,CIC,Food,2015,North East,,54.9000,-1.4000\n"  # in Sunderland's square
+                     "G2,Pallion Print,CIC,Food,2012,North East,Gateshead,54.9000,-1.4000\n"  # says Gateshead
+                     "G3,Camden Bakery,CIC,Food,2010,London,,51.5000,-0.1000\n",  # outside every square
+                     encoding="utf-8")
     boundary = write_shapefile_zip(gb_squares(27700), tmp_path, "lad")
     result = run("import", str(table), str(boundary), "--publish")
     assert result.exit_code == 0, result.output
-    assert "lad.zip: boundaries, 3 features, 3 areas" in result.output
-    assert "area filled in from the boundaries for 1 row" in result.output
-    assert f"row {second}: area E08000037, but the point lies in E08000024" in result.output
-    assert list(seen["areas"]["code"]) == GB_CODES  # area names in the table can match the boundaries
+    out = result.output
+    assert "lad.zip: boundaries, 3 features, 3 areas" in out
+    assert "enterprises.csv: enterprises, 3 rows read, 2 accepted, 1 problem(s)" in out
+    assert "row 4, Local authority: lies outside every area of the boundary file" in out
+    assert "areas: area filled in from the boundary file: the area the coordinates lie in (1 row(s))" in out
+    assert "3: E08000037 → E08000024" in out  # the name was recognised as Gateshead's code
     engine = store.get_engine(db_url)
     try:
-        loaded = store.load_dataset(engine, "main")
-        assert loaded.enterprises.loc[first, "area"] == "E08000024"
-        assert loaded.enterprises.loc[second, "area"] == "E08000037"
+        loaded = store.load_dataset(engine, "main").enterprises.set_index("enterprise_id")
+        assert loaded["area"].to_dict() == {"G1": "E08000024", "G2": "E08000037"}
         assert [f["id"] for f in store.load_boundaries_geojson(engine, "main")["features"]] == GB_CODES
         version = store.list_versions(engine, "main").iloc[-1]
         assert version["file_name"] == "enterprises.csv, lad.zip"
         assert version["checksum"] == f"{store.file_checksum(table)},{store.file_checksum(boundary)}"
-        assert "1 area filled" in version["note"] and "1 area disagrees" in version["note"]
+        assert "areas: 1 area filled, 1 area disagrees, 1 outside boundaries" in version["note"]
         # A boundary file alone makes a new version; an unreadable one is an error (exit 1).
         result = run("import", str(boundary))
         assert result.exit_code == 0 and "main version 2" in result.output
@@ -543,8 +531,8 @@ def test_cli_import_with_the_real_reader(run, db_url, tmp_path, make_frames):
     gb_squares(27700).to_file(boundary, layer="lad")
     result = run("import", str(table), str(boundary), "--dataset", "real")
     assert result.exit_code == 0, result.output
-    assert "differs from the area their coordinates fall in" in result.output  # E08000024 given, E08000021 found
-    assert "outside every area" in result.output  # the Japanese rows
+    assert "differs from the area of the boundary file" in result.output  # E08000024 given, E08000021 found
+    assert "outside every area" in result.output  # the Japanese rows (their areas are kept)
     engine = store.get_engine(db_url)
     try:
         assert store.load_boundaries_frame(engine, "real", 1) is not None

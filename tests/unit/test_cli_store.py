@@ -136,8 +136,10 @@ def test_import_with_a_stand_in_reader(run, engine, make_frames, tmp_path, monke
         files[kind] = tmp_path / f"{kind}.csv"
         files[kind].write_text(f"file of {kind}\n", encoding="utf-8")
     problem = types.SimpleNamespace(row=14, column="founded", reason="outside the allowed range")
+    options = []
 
-    def read_table(path, kind=None):
+    def read_table(path, kind=None, **given):
+        options.append(given)
         found = Path(path).stem
         if found == "broken":
             raise ValueError("not a table")
@@ -147,11 +149,12 @@ def test_import_with_a_stand_in_reader(run, engine, make_frames, tmp_path, monke
             return FakeResult(frames["enterprises"], "enterprises", figures=frames["figures"])
         return FakeResult(frames[found], found, [problem] if found == "figures" else [], len(frames[found]) + 1)
 
-    monkeypatch.setitem(sys.modules, "regen.ingest", types.SimpleNamespace(read_table=read_table))
+    monkeypatch.setattr("regen.ingest.read_table", read_table)
     result = run("import", str(files["enterprises"]), str(files["figures"]), "--publish")
     assert result.exit_code == 0, result.output
     assert "main version 1 (published)" in result.output
     assert "row 14, founded: outside the allowed range" in result.output
+    assert options == [{"country": None, "region": None, "boundaries": None}] * 2
     loaded = store.load_dataset(engine, "main")
     pd.testing.assert_frame_equal(loaded.enterprises, frames["enterprises"])
     assert loaded.areas.empty
@@ -162,7 +165,8 @@ def test_import_with_a_stand_in_reader(run, engine, make_frames, tmp_path, monke
     entry = store.audit(engine).iloc[-1]
     assert (entry["action"], entry["actor"], entry["file_name"]) == ("import", "tester", "enterprises.csv, figures.csv")
     # A second import of one table is a draft that carries the enterprises over.
-    result = run("import", str(files["figures"]))
+    result = run("import", str(files["figures"]), "--country", "jp", "--region", "新潟県")
+    assert options[-1] == {"country": "JP", "region": "新潟県", "boundaries": None}
     assert result.exit_code == 0 and "version 2 (draft" in result.output
     assert len(store.load_dataset(engine, "main", 2).enterprises) == 12
     broken = tmp_path / "broken.csv"
@@ -203,6 +207,21 @@ def test_import_with_the_real_reader(run, engine, make_frames, tmp_path):
     assert len(loaded.figures) == len(frames["figures"])
     result = run("import", paths[0], "--kind", "figures", "--dataset", "real")
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_import_with_a_default_country_and_region(run, engine, tmp_path):
+    listing = tmp_path / "list.csv"  # at sea off Cornwall: no country can be worked out from the point
+    listing.write_text("ID,Name,Legal form,Sector,Founded,Local authority,Latitude,Longitude\n"
+                       "S1,Scilly Boats,CIC,Food,2015,E06000053,49.5000,-9.0000\n", encoding="utf-8")
+    result = run("import", str(listing))
+    assert result.exit_code == 1 and "no valid rows" in result.output
+    result = run("import", str(listing), "--country", "GB", "--region", "South West England")
+    assert result.exit_code == 0, result.output
+    assert "regions: region not given: south_west was used" in result.output
+    stored = store.load_dataset(engine, "main", 1).enterprises.iloc[0]
+    assert (stored["country"], stored["region"], stored["area"]) == ("GB", "south_west", "E06000053")
+    result = run("import", str(listing), "--region", "Atlantis")
+    assert result.exit_code == 1 and "not a known region" in result.output and "Traceback" not in result.output
 
 
 def test_no_traceback_from_python_m_regen(tmp_path):

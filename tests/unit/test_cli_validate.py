@@ -102,3 +102,54 @@ def test_real_process_no_traceback(corpus):
                           cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "cp932" in proc.stdout and "事業者名" in proc.stdout
+
+
+# An enterprise list without an area column, checked against two ward squares (file rows 2-4).
+WARD_LIST = ("ID,Name,Legal form,Sector,Founded,Latitude,Longitude\n"
+             "W1,Hendon Café,CIC,Food,2015,54.9000,-1.3800\n"
+             "W2,Millfield Energy,CIC,Food,2012,54.9000,-1.4200\n"
+             "W3,Camden Bakery,CIC,Food,2010,51.5000,-0.1000\n")
+
+
+@pytest.fixture
+def wards(tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    table = tmp_path / "list.csv"
+    table.write_text(WARD_LIST, encoding="utf-8")
+    boundary = tmp_path / "wards.geojson"
+    gpd.GeoDataFrame({"code": ["E05001001", "E05001002"], "name": ["Hendon", "Millfield"]},
+                     geometry=[box(-1.40, 54.88, -1.36, 54.92), box(-1.44, 54.88, -1.40, 54.92)],
+                     crs=4326).to_file(boundary, driver="GeoJSON")
+    return table, boundary
+
+
+def test_validate_a_list_against_a_boundary_file(wards):
+    table, boundary = wards
+    result = run(table)  # no area column, no region column: nothing can be accepted
+    assert result.exit_code == 1 and "3 read, 0 accepted, 3 rejected" in result.output
+    result = run(table, "--boundaries", boundary, "--region", "North East England", "--country", "gb")
+    assert result.exit_code == 1, result.output
+    out = result.output
+    assert "Boundaries: wards.geojson, 2 area(s)" in out and "3 read, 2 accepted, 1 rejected" in out
+    assert "area filled in from the boundary file" in out and "north_east was used" in out
+    assert "lies outside every area of the boundary file" in out
+    payload = json.loads(run(table, "--boundaries", boundary, "--region", "north_east", "--json").output)
+    assert payload["boundaries"]["areas"] == 2 and payload["boundaries"]["file"].endswith("wards.geojson")
+    assert [(p["row"], p["column"], p["code"], p["value"]) for p in payload["problems"]] == [
+        (4, "area", "outside_boundaries", "51.50000, -0.10000")]
+    notes = {n["code"]: n for n in payload["notes"]}
+    assert (notes["area_filled"]["rows"], notes["region_default"]["rows"]) == ([2, 3], [2, 3, 4])
+
+
+def test_validate_with_an_unusable_boundary_file_or_region_exits_2(wards, tmp_path):
+    table, _boundary = wards
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    result = run(table, "--boundaries", broken, "--json")
+    assert result.exit_code == 2, result.output
+    payload = json.loads(result.output)
+    assert payload["error"].startswith("cannot read the boundary file") and payload["rows_read"] == 0
+    result = run(table, "--region", "Atlantis")
+    assert result.exit_code == 2 and "not a known region" in result.output and "Traceback" not in result.output
