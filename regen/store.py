@@ -23,6 +23,10 @@ Model
   published again (error if there is none).
 * Every change is written to ``audit_log`` (who, what, which dataset/version/file/checksum) in the
   same transaction as the change itself.
+* **Column mappings** (``column_mappings``) remember, per file shape (the header signature of
+  :func:`regen.ingest.mapping_signature`) and table kind, the header → field mapping an analyst
+  settled on, so the next upload of the same shape starts from it; see :func:`remember_mapping`.
+  Only header names and field names are stored.
 
 Transactions and concurrency
 ----------------------------
@@ -65,6 +69,7 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -216,6 +221,18 @@ boundaries_table = Table(
     PrimaryKeyConstraint("version_id", "code", name="pk_boundaries"),
 )
 
+# A remembered column mapping per (file shape, table kind): ``mapping`` is a JSON object
+# {header: field or null} in the file's column order (see remember_mapping).
+mappings_table = Table(
+    "column_mappings", metadata,
+    Column("signature", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("mapping", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("signature", "kind", name="pk_column_mappings"),
+    CheckConstraint("kind IN ('enterprises', 'figures', 'areas')", name="ck_column_mappings_kind"),
+)
 
 # --------------------------------------------------------------------------------------------
 # Engine
@@ -856,6 +873,122 @@ def ensure_sample(engine: Engine) -> int | None:
         only_if_new=True,
     )
     return None if number < 0 else number
+
+
+# --------------------------------------------------------------------------------------------
+# Remembered column mappings
+# --------------------------------------------------------------------------------------------
+
+SIGNATURE_MAX_CHARS = 64
+MAPPING_RETRIES = 3  # a clash with a concurrent first insert is retried as an update
+MAPPING_FIELDS = ("signature", "kind", "columns_mapped", "actor", "updated_at")
+
+
+def _mapping_key(signature: str, kind: str) -> tuple:
+    """The condition selecting the mapping of (``signature``, ``kind``), once both are checked."""
+    if not isinstance(signature, str) or not signature.strip() or len(signature) > SIGNATURE_MAX_CHARS:
+        raise StoreError(f"invalid mapping signature {signature!r}: expected a non-empty text of at most "
+                         f"{SIGNATURE_MAX_CHARS} characters (see regen.ingest.mapping_signature)")
+    if kind not in KINDS:
+        raise StoreError(f"unknown table kind {kind!r}; expected {', '.join(KINDS)}")
+    return mappings_table.c.signature == signature, mappings_table.c.kind == kind
+
+
+def _check_mapping(mapping: Mapping[str, str | None]) -> dict[str, str | None]:
+    """``mapping`` as a dict, if every header is text and every field one of the ingest's fields or None."""
+    from regen.ingest.mapping import FIELDS
+
+    if not isinstance(mapping, Mapping) or not mapping:
+        raise StoreError("a column mapping must map at least one header (to a field or None)")
+    for header, field in mapping.items():
+        if not isinstance(header, str):
+            raise StoreError(f"column mapping: header {header!r} is not text")
+        if field is not None and field not in FIELDS:
+            raise StoreError(f"column mapping: unknown field {field!r} for column {header!r}")
+    return dict(mapping)
+
+
+def _is_mapping_clash(err: IntegrityError) -> bool:
+    """Another writer inserted the same (signature, kind) first (retry-able as an update)."""
+    message = str(err.orig)
+    return "pk_column_mappings" in message or "column_mappings.signature" in message
+
+
+def remember_mapping(engine: Engine, signature: str, kind: str, mapping: Mapping[str, str | None], *,
+                     actor: str) -> None:
+    """Remember ``mapping`` ({file header: field or None}) for files of shape ``signature`` read as ``kind``.
+
+    Replaces a mapping remembered earlier for the same (signature, kind). Callers pass the *effective*
+    mapping, with None for every column that is not read (personal-data columns included), so that
+    only header and field names are stored. The mapping and its audit entry are written in one
+    transaction; invalid input raises :class:`StoreError` and writes nothing.
+    """
+    key = _mapping_key(signature, kind)
+    values = _check_mapping(mapping)
+    actor = _check_actor(actor)
+    stored = json.dumps(values, ensure_ascii=False)
+    mapped = sum(field is not None for field in values.values())
+    table = mappings_table
+    for attempt in range(MAPPING_RETRIES):
+        try:
+            with _writing(engine) as conn:
+                row = {"mapping": stored, "actor": actor, "updated_at": _now()}
+                if not conn.execute(update(table).where(*key).values(**row)).rowcount:
+                    conn.execute(insert(table).values(signature=signature, kind=kind, **row))
+                audit_entry(conn, actor, "remember_mapping",
+                            detail=f"{kind} {signature}: {mapped} of {len(values)} columns mapped")
+            return
+        except IntegrityError as err:
+            if _is_mapping_clash(err) and attempt + 1 < MAPPING_RETRIES:
+                continue  # inserted by another writer meanwhile: the next attempt updates it
+            raise StoreError(f"remembering the column mapping failed: {_first_line(err)}") from err
+        except DBAPIError as err:
+            raise StoreError(f"remembering the column mapping failed: {_first_line(err)}") from err
+
+
+def recall_mapping(engine: Engine, signature: str, kind: str) -> dict[str, str | None] | None:
+    """The mapping remembered for ``signature`` and ``kind`` (headers in the file's order), or None.
+
+    A field that is no longer known (remembered by an older release) comes back as None.
+    """
+    from regen.ingest.mapping import FIELDS
+
+    key = _mapping_key(signature, kind)
+    with _reading(engine) as conn:
+        stored = conn.execute(select(mappings_table.c.mapping).where(*key)).scalar()
+    if stored is None:
+        return None
+    return {header: field if field in FIELDS else None for header, field in json.loads(stored).items()}
+
+
+def forget_mapping(engine: Engine, signature: str, kind: str, *, actor: str) -> bool:
+    """Forget the mapping remembered for ``signature`` and ``kind``; False if there was none."""
+    key = _mapping_key(signature, kind)
+    actor = _check_actor(actor)
+    try:
+        with _writing(engine) as conn:
+            deleted = conn.execute(delete(mappings_table).where(*key)).rowcount
+            if deleted:
+                audit_entry(conn, actor, "forget_mapping", detail=f"{kind} {signature}")
+    except DBAPIError as err:
+        raise StoreError(f"forgetting the column mapping failed: {_first_line(err)}") from err
+    return bool(deleted)
+
+
+def list_mappings(engine: Engine) -> pd.DataFrame:
+    """The remembered mappings, most recently updated first; columns :data:`MAPPING_FIELDS`
+    (``columns_mapped``: how many headers are mapped to a field)."""
+    t = mappings_table
+    query = select(t.c.signature, t.c.kind, t.c.mapping, t.c.actor, t.c.updated_at).order_by(
+        t.c.updated_at.desc(), t.c.signature, t.c.kind)
+    with _reading(engine) as conn:
+        rows = conn.execute(query).fetchall()
+    frame = pd.DataFrame(
+        [(r.signature, r.kind, sum(f is not None for f in json.loads(r.mapping).values()), r.actor, r.updated_at)
+         for r in rows], columns=list(MAPPING_FIELDS))
+    frame["columns_mapped"] = frame["columns_mapped"].astype("int64")
+    frame["updated_at"] = pd.to_datetime(frame["updated_at"].map(_aware), utc=True)
+    return frame
 
 
 # --------------------------------------------------------------------------------------------
