@@ -92,8 +92,10 @@ class _StoreErrors:
               help="Country of rows that do not say.")
 @click.option("--region", default=None, help="Region of enterprises that do not say (a code such as north_east or "
                                               "hokkaido, or its name).")
+@click.option("--proposed-mapping", is_flag=True,
+              help="Ignore column mappings remembered for files of this shape; use the one proposed from the headers.")
 def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_now: bool, note: str | None,
-               country: str | None, region: str | None) -> None:
+               country: str | None, region: str | None, proposed_mapping: bool) -> None:
     """Import FILE(s) (CSV or Excel) as a new version of a dataset.
 
     A version is a complete snapshot: tables not given (e.g. only figures) are carried over from the
@@ -103,6 +105,9 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     as its area outlines. Enterprises located by coordinates, postcode or place but without an area get
     the one their point lies in before validation (rows outside every area are left out); enterprises
     whose area disagrees with their coordinates are reported (not changed).
+
+    When an analyst has corrected the column mapping of a file of the same shape (same headers) on the
+    upload page, that mapping is used, unless --proposed-mapping is given.
     """
     try:
         from regen.ingest import read_table
@@ -110,8 +115,10 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
         raise click.ClickException(f"importing is not available: {err}") from None
     import pandas as pd
 
-    from regen.store import create_version, file_checksum
+    from regen.store import create_version, file_checksum, recall_mapping
 
+    with _StoreErrors():
+        engine = _engine()
     frames = {}
     derived_figures = None
     names, checksums, notes = [], [], []
@@ -127,6 +134,16 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
             raise click.ClickException(f"cannot read {path}: {err}") from None
         if getattr(result, "error", None):
             raise click.ClickException(f"cannot read {path}: {result.error}")
+        if not proposed_mapping and getattr(result, "signature", None) and result.kind:
+            with _StoreErrors():
+                remembered = recall_mapping(engine, result.signature, result.kind)
+            if remembered and any((remembered.get(h) or None) != (f or None) for h, f in result.mapping.items()):
+                click.echo(f"{path.name}: using the column mapping remembered for files with these headers "
+                           "(--proposed-mapping to ignore it)", err=True)
+                result = read_table(path, kind=result.kind, mapping=remembered, country=country, region=region,
+                                    boundaries=boundaries)
+                if result.error:
+                    raise click.ClickException(f"cannot read {path}: {result.error}")
         found = getattr(result, "kind", None) or kind
         accepted = getattr(result, "accepted", None)
         problems = list(getattr(result, "problems", None) or [])
@@ -160,7 +177,6 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
         click.echo(f"figures: {len(derived_figures)} rows taken from the enterprise list", err=True)
     full_note = "; ".join(([note] if note else []) + notes) or None
     with _StoreErrors():
-        engine = _engine()
         number = create_version(engine, dataset, frames, actor=_actor(), file_name=", ".join(names),
                                 checksum=",".join(checksums), publish=publish_now, note=full_note,
                                 **({} if boundaries is None else {"boundaries": boundaries}))

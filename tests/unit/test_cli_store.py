@@ -224,6 +224,26 @@ def test_import_with_a_default_country_and_region(run, engine, tmp_path):
     assert result.exit_code == 1 and "not a known region" in result.output and "Traceback" not in result.output
 
 
+def test_import_uses_the_mapping_remembered_for_the_file_shape(run, engine, tmp_path):
+    listing = tmp_path / "list.csv"  # "Patch" is the local authority, but no header rule says so
+    listing.write_text("ID,Name,Legal form,Sector,Founded,Country,Region,Patch,Latitude,Longitude\n"
+                       "S1,Hendon Bakes,CIC,Food,2015,GB,north_east,E08000024,54.90,-1.37\n", encoding="utf-8")
+    result = run("import", str(listing))
+    assert result.exit_code == 1 and "no valid rows" in result.output
+    from regen.ingest import read_table
+
+    ingest_result = read_table(listing)
+    proposed = dict(ingest_result.mapping)
+    assert proposed["Patch"] is None
+    store.remember_mapping(engine, ingest_result.signature, "enterprises", {**proposed, "Patch": "area"}, actor="ana")
+    result = run("import", str(listing), "--publish")
+    assert result.exit_code == 0, result.output
+    assert "using the column mapping remembered" in result.output
+    assert store.load_dataset(engine, "main").enterprises["area"].tolist() == ["E08000024"]
+    result = run("import", str(listing), "--proposed-mapping")
+    assert result.exit_code == 1 and "no valid rows" in result.output and "remembered" not in result.output
+
+
 def test_no_traceback_from_python_m_regen(tmp_path):
     env = {**os.environ, store.ENV_DATABASE_URL: "nonsense://", "PYTHONPATH": str(ROOT)}
     proc = subprocess.run([sys.executable, "-m", "regen", "datasets"], env=env, capture_output=True, text=True,
