@@ -1,4 +1,5 @@
-"""Regen Atlas entry point and Overview page: headline figures, jobs over time, a small map.
+"""Regen Atlas entry point and Overview page: headline figures, jobs over time, small maps (with an
+analyst dataset's own area outlines, when its version has them).
 
 Run with ``make run`` (or ``streamlit run dashboard.py``). Other pages live in ``pages/`` (Streamlit's
 classic multipage mode) and share the set-up in ``regen_app.setup``.
@@ -7,7 +8,7 @@ classic multipage mode) and share the set-up in ``regen_app.setup``.
 import streamlit as st
 
 from regen import charts, geo, i18n, metrics
-from regen_app import cache
+from regen_app import cache, outlines
 from regen_app.setup import setup_page
 
 ctx = setup_page("overview")
@@ -45,6 +46,7 @@ with left:
     st.subheader(t("overview.where", year=year))
     points = metrics.snapshot(ctx.panel, mask, year)
     countries = [c for c in ("GB", "JP") if (points["country"] == c).any()] or ["GB"]
+    own = outlines.of(ctx)
     # One small map per country: a single map over Britain and Japan would show neither.
     for column, country in zip(st.columns(len(countries)), countries):
         part = points[points["country"] == country]
@@ -52,6 +54,9 @@ with left:
         view = (geo.fit_view(part["lat"], part["lon"], width=540 // len(countries), height=400) if len(part)
                 else geo.VIEWS["sunderland"])
         layers = [cache.boundaries("countries")] + ([cache.boundaries("jp_prefectures")] if country == "JP" else [])
+        drawn = own is not None and outlines.country(own.bounds) == country
+        if drawn:
+            layers.append(own.geojson)
         if len(part) > charts.POINT_LIMIT:  # many enterprises: hexagons keep the page fast and light
             hexes = geo.hex_aggregate(part, geo.resolution_for_zoom(view["zoom"]))
             fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=layers,
@@ -59,6 +64,8 @@ with left:
             fig.update_traces(showscale=False)
         else:
             fig = charts.points_map(part, colour_by="sector", lang=lang, view=view, boundaries=layers, height=420)
+        if drawn:
+            outlines.emphasise(fig)
         fig.update_layout(showlegend=False)
         with column:
             st.caption(i18n.label("country", country, lang))

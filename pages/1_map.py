@@ -1,9 +1,10 @@
-"""Map: enterprises as points (or H3 hexagons) in a chosen year, with play, quick jumps and cards."""
+"""Map: enterprises as points (or H3 hexagons) in a chosen year, with play, quick jumps and cards; an
+analyst dataset's own area outlines (from its boundary file) drawn over the built-in ones."""
 
 import streamlit as st
 
 from regen import charts, geo, i18n, metrics
-from regen_app import cache, urlstate
+from regen_app import cache, outlines, urlstate
 from regen_app import state as keys
 from regen_app.cards import enterprise_card
 from regen_app.setup import place_labels, setup_page
@@ -78,6 +79,9 @@ def map_section() -> None:
     if view_key == "japan" or geo.VIEWS.get(view_key, {}).get("country") == "JP" or (
             view_key == "auto" and len(points) and (points["country"] == "JP").all()):
         boundaries.append(cache.boundaries("jp_prefectures"))
+    own = outlines.of(ctx)
+    if own is not None:
+        boundaries.append(own.geojson)
     if view_key == "auto":
         # fit to the map as drawn (about 640 x 620 px on a laptop), not to a wider default
         view = (geo.fit_view(points["lat"], points["lon"], width=MAP_WIDTH, height=MAP_HEIGHT) if len(points)
@@ -98,11 +102,15 @@ def map_section() -> None:
             near = geo.in_view(points["lat"], points["lon"], view, width=MAP_WIDTH, height=MAP_HEIGHT)
             hexes = geo.hex_aggregate(points[near], resolution)
             fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=boundaries)
+            if own is not None:
+                outlines.emphasise(fig)
             st.plotly_chart(fig, key="hex_map", config={"displaylogo": False, "scrollZoom": True})
             st.caption(t("map.hex_note", res=resolution))
         else:
             points["place"] = place_labels(ctx, points)
             fig = charts.points_map(points, colour_by=colour_by, lang=lang, view=view, boundaries=boundaries)
+            if own is not None:
+                outlines.emphasise(fig)
             event = st.plotly_chart(fig, key="points_map", on_select="rerun", selection_mode="points",
                                     config={"displaylogo": False, "scrollZoom": True})
             chosen = [p.get("customdata", [None])[0] for p in (event.selection.points if event else [])]
@@ -110,6 +118,8 @@ def map_section() -> None:
             if chosen:
                 st.session_state[keys.MAP_SELECTED] = chosen[0]
             st.caption(t("map.click_hint"))
+        if own is not None:
+            st.caption(t("map.outlines", n=i18n.number(own.areas, lang)))
     with card_col:
         selected = st.session_state.get(keys.MAP_SELECTED)
         if selected and metrics.enterprise(ctx.panel, selected) is not None:

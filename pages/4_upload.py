@@ -9,14 +9,14 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
-from regen import charts, geo, i18n, store
-from regen_app import cache, signin, upload
+from regen import charts, geo, i18n, places, store
+from regen_app import cache, outlines, signin, upload
 from regen_app import state as keys
 from regen_app.cache import STORE_ERRORS
 from regen_app.setup import literal, setup_page
 
 log = logging.getLogger(__name__)
-FILE_TYPES = ["csv", "tsv", "txt", "gz", "xlsx"]
+FILE_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "geojson", "json", "gpkg", "zip"]
 MAX_SHOWN = 5_000  # problem rows drawn on the page (the CSV download has them all)
 ROUND = "_upload_round"  # bumped after a save: a fresh (empty) file chooser
 
@@ -69,6 +69,12 @@ def detected_summary(result) -> str:
     kind = t(f"upload.role.{result.kind}") if result.kind else t("upload.role.unknown")
     parts.append(t("upload.detected.kind", kind=kind))
     return " · ".join(parts)
+
+
+def boundary_text(code: str | None, fallback: str) -> str:
+    """A boundary file's problem, note or error in the visitor's language (``boundary.<code>`` when the
+    catalogue has it), else ``fallback``."""
+    return t(f"boundary.{code}") if code and i18n.has(f"boundary.{code}") else fallback
 
 
 def personal_reason(reason: str) -> str:
@@ -128,7 +134,7 @@ def file_box(det: upload.Detection, memo, bases, mappings):
         remembered = bases.get((u.key, role))
         if (u.key, role) not in bases:
             first = upload.read(u, kind=role, memo=memo)
-            remembered = mappings.get(first.signature) if first.signature else None
+            remembered = upload.recall(engine, first.signature, role, mappings)
             bases[(u.key, role)] = remembered
         base = upload.read(u, kind=role, mapping=remembered, memo=memo)
         if base.error:
@@ -157,6 +163,52 @@ def file_box(det: upload.Detection, memo, bases, mappings):
         if base.signature:
             mappings[base.signature] = effective  # the next file of this shape starts from it
         return u, role, effective, box, None
+
+
+def boundary_box(det: upload.Detection):
+    """Draw what was read from a boundary file: type, coordinate system, features, areas, the code and name
+    fields, problems and notes (or the error). Returns (upload, role, mapping, container, result) like
+    :func:`file_box`."""
+    u, result = det.upload, det.boundaries
+    box = st.container(border=True, key=f"file_{u.key}")
+    with box:
+        st.subheader(f":material/polyline: {literal(u.name)}")
+        if result.error:
+            st.error(boundary_text(result.error_code, t("upload.boundary.unreadable")), icon=":material/error:")
+            st.caption(t("upload.detail", detail=literal(result.error)))
+            st.caption(t("upload.nothing_written"))
+            return u, "boundaries", None, box, result
+        parts = [t(f"upload.boundary.type.{result.file_type}") if i18n.has(f"upload.boundary.type.{result.file_type}")
+                 else literal(result.file_type or "?")]
+        if result.layer:
+            parts.append(t("upload.boundary.layer", layer=literal(result.layer)))
+        parts.append(t("upload.boundary.crs", crs=literal(result.crs) if result.crs else t("upload.boundary.crs_none")))
+        parts.append(t("upload.detected.kind", kind=t("upload.role.boundaries")))
+        st.caption(" · ".join(parts))
+        c1, c2, _ = st.columns(3)
+        c1.metric(t("upload.boundary.features"), i18n.number(result.features_read, lang))
+        c2.metric(t("upload.boundary.areas"), i18n.number(result.areas, lang))
+        st.markdown(t("upload.boundary.fields", code=literal(result.code_field or "–"),
+                      name=literal(result.name_field or "–")))
+        shown = result.frame.head(5)
+        st.caption(t("upload.boundary.examples", areas=", ".join(
+            literal(c if n == c else f"{c} {n}") for c, n in zip(shown["code"], shown["name"], strict=True))
+            + (" …" if result.areas > 5 else "")))
+        issues = [("problem", p) for p in result.problems] + [("note", n) for n in result.notes]
+        if result.problems:
+            st.markdown(f"**{t('upload.boundary.problems', n=i18n.number(len(result.problems), lang))}**")
+        else:
+            st.markdown(t("upload.boundary.no_problems"))
+        if issues:
+            table = pd.DataFrame({
+                "type": [t(f"upload.boundary.issue.{kind}") for kind, _ in issues],
+                "text": [boundary_text(i.code, i.message) for _, i in issues],
+                "count": pd.array([i.count or None for _, i in issues], dtype="Int64"),
+                "examples": [", ".join(map(str, i.examples)) for _, i in issues],
+            })
+            st.dataframe(translated_frame(table, "upload.boundary_col"), hide_index=True, key=f"issues_{u.key}",
+                         placeholder="–")
+    return u, "boundaries", None, box, result
 
 
 def report(result, u: upload.Upload) -> None:
@@ -199,14 +251,17 @@ def report(result, u: upload.Upload) -> None:
                        key=f"report_{u.key}")
 
 
-def read_files(files) -> upload.Batch | None:
+def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
     memo = st.session_state.setdefault(keys.UPLOAD_MEMO, OrderedDict())
     bases = st.session_state.setdefault(keys.UPLOAD_BASES, {})
     mappings = st.session_state.setdefault(keys.MAPPINGS, {})
-    uploads = [upload.Upload(f.name, f.getvalue()) for f in files]
+    uploads = list({u.key: u for u in (upload.Upload(f.name, f.getvalue()) for f in files)}.values())  # once each
     with st.spinner(t("upload.reading")):
         detections = [upload.detect(u, memo) for u in uploads]
-    jobs = [file_box(det, memo, bases, mappings) for det in detections]
+    jobs = [boundary_box(det) if det.role == "boundaries" else file_box(det, memo, bases, mappings)
+            for det in detections]
+    boundaries = upload.combine_boundaries([(u, result) for u, role, _m, _b, result in jobs if role == "boundaries"],
+                                           memo)
 
     postcode_tables = []
     for u, role, _mapping, box, _failed in jobs:
@@ -222,6 +277,8 @@ def read_files(files) -> upload.Batch | None:
     postcodes = pd.concat(postcode_tables, ignore_index=True) if postcode_tables else None
     country = st.session_state.get("upload_country")
     country = None if country in (None, "auto") else country
+    region = st.session_state.get("upload_region")
+    region = None if region in (None, "auto") else region
     year = st.session_state.get("upload_figures_year")
     year = int(year) if year is not None else None
 
@@ -237,53 +294,74 @@ def read_files(files) -> upload.Batch | None:
             if failed is not None:
                 result = failed
             else:
-                result = upload.read(u, kind=role, mapping=mapping,
-                                     postcodes=postcodes if role == "enterprises" else None,
-                                     areas=areas if role == "enterprises" else None, country=country,
-                                     year=year if role == "enterprises" else None, memo=memo)
+                listed = role == "enterprises"
+                result = upload.read(u, kind=role, mapping=mapping, postcodes=postcodes if listed else None,
+                                     areas=areas if listed else None, boundaries=boundaries if listed else None,
+                                     country=country, region=region if listed else None,
+                                     year=year if listed else None, memo=memo)
             if role == "areas" and not result.error and result.rows_accepted:
                 areas = result.accepted
             results[u.key] = result
             with box:
                 report(result, u)
-    return upload.collect([(u, role, results.get(u.key)) for u, role, _m, _b, _f in jobs])
+    reads = [(u, role, failed if role == "boundaries" else results.get(u.key)) for u, role, _m, _b, failed in jobs]
+    return upload.collect(reads, boundaries), boundaries
 
 
-def preview_and_publish(batch: upload.Batch) -> None:
+def preview_map(frames: dict, boundaries: upload.BoundarySet | None) -> None:
+    """The enterprises that would be published and the uploaded outlines; the view fits both."""
+    points = upload.preview_points(frames)
+    drawn = boundaries.geojson if boundaries is not None else None
+    lat, lon = list(points["lat"]), list(points["lon"])
+    if drawn is not None:
+        west, south, east, north = boundaries.result.bounds
+        lat, lon = lat + [south, north], lon + [west, east]
+    # the map is about 700 x 460 px; no closer than a town, so that the coast and outlines show
+    view = geo.fit_view(lat, lon, width=700, height=460, max_zoom=11) if lat else geo.VIEWS["sunderland"]
+    layers = [cache.boundaries("countries")]
+    if (len(points) > 0 and (points["country"] == "JP").any()) or (
+            drawn is not None and outlines.country(boundaries.result.bounds) == "JP"):
+        layers.append(cache.boundaries("jp_prefectures"))
+    fig = charts.points_map(points, colour_by="sector", lang=lang, view=view,
+                           boundaries=layers + ([drawn] if drawn is not None else []), height=460)
+    if drawn is not None:
+        outlines.emphasise(fig)
+    st.plotly_chart(fig, key="preview_map", config={"displaylogo": False, "scrollZoom": True})
+    st.caption(t("upload.preview_map", n=i18n.number(len(points), lang)))
+    if drawn is not None:
+        st.caption(t("upload.preview_outlines", n=i18n.number(boundaries.areas, lang)))
+
+
+def preview_and_publish(batch: upload.Batch, boundaries: upload.BoundarySet | None) -> None:
     st.header(t("upload.preview"))
     for code, what in batch.blockers:
         st.error(t(f"upload.block.{code}", name=literal(what),
                    kind=t(f"upload.role.{what}") if what in upload.ROLES else literal(what)), icon=":material/block:")
     frames = batch.frames
-    c = st.columns(4)
+    c = st.columns(5)
     c[0].metric(t("upload.count.enterprises"), i18n.number(len(frames.get("enterprises", [])), lang))
     c[1].metric(t("upload.count.figures"), i18n.number(len(frames.get("figures", [])), lang))
     c[2].metric(t("upload.count.areas"), i18n.number(len(frames.get("areas", [])), lang))
-    c[3].metric(t("upload.count.left_out"), i18n.number(batch.problem_rows, lang))
+    c[3].metric(t("upload.count.outlines"), i18n.number(0 if batch.boundaries is None else len(batch.boundaries),
+                                                          lang))
+    c[4].metric(t("upload.count.left_out"), i18n.number(batch.problem_rows, lang))
     if batch.derived_figures:
         st.caption(t("upload.figures_derived"))
     missing = [k for k in upload.KINDS if k not in frames]
-    if frames and missing:
+    if (frames or batch.boundaries is not None) and missing:
         st.caption(t("upload.carried_over", kinds=", ".join(t(f"upload.role.{k}") for k in missing)))
     if "enterprises" in frames:
-        points = upload.preview_points(frames)
         left, right = st.columns([3, 1])
         with left:
-            # the map is about 700 x 460 px; no closer than a town, so that the coast and outlines show
-            view = (geo.fit_view(points["lat"], points["lon"], width=700, height=460, max_zoom=11) if len(points)
-                    else geo.VIEWS["sunderland"])
-            layers = [cache.boundaries("countries")]
-            if len(points) and (points["country"] == "JP").any():
-                layers.append(cache.boundaries("jp_prefectures"))
-            fig = charts.points_map(points, colour_by="sector", lang=lang, view=view, boundaries=layers, height=460)
-            st.plotly_chart(fig, key="preview_map", config={"displaylogo": False, "scrollZoom": True})
-            st.caption(t("upload.preview_map", n=i18n.number(len(points), lang)))
+            preview_map(frames, boundaries)
         with right:
             st.markdown(f"**{t('upload.precision')}**")
             counts = upload.precision_counts(frames["enterprises"])
             counts["precision"] = [t("upload.precision_none") if p == "none" else i18n.label("precision", p, lang)
                                    for p in counts["precision"]]
             st.dataframe(translated_frame(counts, "upload.precision_col"), hide_index=True, key="precision_counts")
+    elif boundaries is not None and boundaries.geojson is not None:
+        preview_map(frames, boundaries)
 
     st.subheader(t("upload.publish_title"))
     name = st.text_input(t("upload.dataset_name"), value="main", key="publish_name", max_chars=64,
@@ -296,13 +374,18 @@ def preview_and_publish(batch: upload.Batch) -> None:
     if not (do_publish or do_draft):
         return
     name = (name or "").strip()
-    problem = upload.check_name(name)
+    try:
+        problem = upload.check_target(engine, batch, name)
+    except STORE_ERRORS as err:
+        show_error("upload.save_failed", err)
+        return
     if problem:
         show_error(f"upload.{problem}", name=literal(name))
         return
     try:
         with st.spinner(t("upload.saving")):
-            number = upload.save(engine, batch, name, actor=user, publish=do_publish)
+            number = upload.save(engine, batch, name, actor=user, publish=do_publish,
+                                 memo=st.session_state.get(keys.UPLOAD_MEMO))
     except STORE_ERRORS as err:
         log.warning("saving an upload failed: %s", err)
         show_error("upload.save_failed", err)
@@ -396,15 +479,21 @@ st.header(t("upload.files"))
 st.markdown(t("upload.files_help"))
 files = st.file_uploader(t("upload.choose"), type=FILE_TYPES, accept_multiple_files=True,
                          key=f"upload_files_{st.session_state.get(ROUND, 0)}", help=t("upload.choose_help"))
-o1, o2, _ = st.columns([1, 1, 2])
-o1.selectbox(t("upload.country"), ["auto", "GB", "JP"], key="upload_country",
-             format_func=lambda c: t("upload.country_auto") if c == "auto" else i18n.label("country", c, lang))
-o2.number_input(t("upload.figures_year"), min_value=1800, max_value=2100, value=None, step=1,
+o1, o2, o3, _ = st.columns([1, 1, 1, 1])
+chosen_country = o1.selectbox(t("upload.country"), ["auto", "GB", "JP"], key="upload_country",
+                              format_func=lambda c: t("upload.country_auto") if c == "auto"
+                              else i18n.label("country", c, lang))
+regions = ["auto", *(r for r, info in places.REGIONS.items() if chosen_country in ("auto", info["country"]))]
+if st.session_state.get("upload_region") not in regions:  # e.g. a Japanese prefecture, then Britain chosen
+    st.session_state["upload_region"] = "auto"
+o2.selectbox(t("upload.region"), regions, key="upload_region",
+             format_func=lambda r: t("upload.country_auto") if r == "auto" else places.region_name(r, lang))
+o3.number_input(t("upload.figures_year"), min_value=1800, max_value=2100, value=None, step=1,
                 key="upload_figures_year", placeholder=t("upload.figures_year_placeholder"),
                 help=t("upload.figures_year_help"))
 if files:
     try:
-        preview_and_publish(read_files(files))
+        preview_and_publish(*read_files(files))
     except Exception:  # noqa: BLE001 - a message, never a traceback (st.rerun/st.stop are not Exceptions)
         log.exception("reading uploads failed")
         st.error(t("upload.unexpected"), icon=":material/error:")

@@ -7,7 +7,8 @@ Datasets come from two places:
 * the analysts' store (``regen.store``, database ``$REGEN_DATABASE_URL``, default ``var/regen.db``):
   each dataset's *published* version. Which version is published is read on every run (one small
   query, :func:`published`); the tables are cached by (database, name, version), so a publish or a
-  rollback shows up on the next run without any cache being cleared.
+  rollback shows up on the next run without any cache being cleared. A version's own area outlines
+  (from an analyst's boundary file) are cached the same way (:func:`outlines`).
 
 Everything is keyed by the database URL as well, so a server (or a test) pointed at another database
 never sees cached data of the first one.
@@ -15,6 +16,7 @@ never sees cached data of the first one.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -42,6 +44,15 @@ class Published:
     name: str
     version: int
     published_at: datetime | None  # when this version was last published (or rolled back to)
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """The area outlines stored with a dataset version, simplified for drawing."""
+
+    geojson: dict  # a FeatureCollection (``id`` = area code); treat as read-only, figures share it
+    bounds: tuple[float, float, float, float]  # (west, south, east, north) in degrees
+    areas: int
 
 
 def database_url() -> str:
@@ -153,3 +164,28 @@ def panel(name: str = SAMPLE, version: int | None = None) -> metrics.Panel:
 @st.cache_resource(show_spinner=False)
 def boundaries(name: str) -> dict:
     return geo.load_boundaries(name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=STORED_ENTRIES)
+def _outlines(url: str, name: str, version: int) -> Outlines | None:
+    import shapely
+
+    geojson = store.load_boundaries_geojson(_engine(url), name, version)
+    if geojson is None:
+        return None
+    geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in geojson["features"]])
+    bounds = tuple(round(float(v), 6) for v in shapely.total_bounds(geoms))
+    return Outlines(geojson, bounds, len(geojson["features"]))
+
+
+def outlines(name: str, version: int | None) -> Outlines | None:
+    """The area outlines stored with ``version`` of an analyst dataset (loaded once per dataset version;
+    simplified, so what a map sends stays bounded); None for the sample, a version without outlines,
+    or a store that cannot be read (the map is drawn without them)."""
+    if name == SAMPLE or version is None:
+        return None
+    try:
+        return _outlines(database_url(), name, int(version))
+    except STORE_ERRORS as err:
+        log.warning("cannot load the outlines of %s version %s: %s", name, version, err)
+        return None

@@ -1,11 +1,14 @@
 """What the upload page does with uploaded bytes, without Streamlit (so tests can call it directly).
 
-An upload is one or more files: an enterprise list and/or yearly figures, an areas table, and an
-optional postcode lookup table. :func:`detect` reads each file once to tell what it holds;
-:func:`read` reads a data file for good (with the chosen kind, the corrected mapping, the postcode
-table and areas); :func:`collect` turns the results into the tables of one new store version, or
-says why it cannot; :func:`save` writes that version (draft or published) with the files' names
-and SHA-256 checksums, the signed-in analyst as the actor.
+An upload is one or more files: an enterprise list and/or yearly figures, an areas table, an
+optional postcode lookup table and optional boundary files (GeoJSON, GeoPackage, zipped Shapefile).
+:func:`detect` reads each file once to tell what it holds; :func:`combine_boundaries` joins the
+areas of the boundary files; :func:`read` reads a data file for good (with the chosen kind, the
+corrected mapping, the postcode table, areas and boundaries); :func:`collect` turns the results
+into the tables (and outlines) of one new store version, or says why it cannot; :func:`save` writes
+that version (draft or published) with the files' names and SHA-256 checksums, the signed-in
+analyst as the actor, and remembers in the store the column mappings the analyst corrected
+(:func:`recall` proposes them again, in any later session, for files of the same shape).
 
 Results are memoised in a small dict the caller keeps (the page keeps it in session state), so a
 rerun after a click does not read every file again.
@@ -14,23 +17,39 @@ rerun after a click does not read every file again.
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import re
+import zipfile
 from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import PurePath, PurePosixPath
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from regen import export, store
+from regen.boundaries import BoundaryResult, read_boundaries
 from regen.ingest import IngestError, IngestResult, read_postcodes, read_table
 from regen.ingest.mapping import FIELDS, KIND_FIELDS
 
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+log = logging.getLogger(__name__)
 KINDS: tuple[str, ...] = ("enterprises", "figures", "areas")
-ROLES: tuple[str, ...] = (*KINDS, "postcodes")
+ROLES: tuple[str, ...] = (*KINDS, "postcodes")  # what a table can hold (boundary files are told by their type)
 POSTCODE_FIELDS = frozenset({"postcode", "lat", "lon", "region", "area", "ward"})
+BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg")  # a .zip is one when it holds one of these or a .shp
+BOUNDARY_MEMBERS = (".shp", ".geojson", ".gpkg")
+MAX_CLASHES_SHOWN = 10
 MEMO_ENTRIES = 24
 RESERVED = frozenset({"sample"})  # the built-in illustrative dataset's name
+STORE_ERRORS = (store.StoreError, SQLAlchemyError)
 
 
 @dataclass(frozen=True)
@@ -56,14 +75,38 @@ class Detection:
     """What the first reading of a file found."""
 
     upload: Upload
-    role: str | None  # a kind, "postcodes", or None when it could not be told
-    result: IngestResult  # the first reading (kind detected, mapping proposed)
+    role: str | None  # a kind, "postcodes", "boundaries", or None when it could not be told
+    result: IngestResult | None  # the first reading (kind detected, mapping proposed); None for boundaries
     postcodes: pd.DataFrame | None = None  # the lookup table, when role == "postcodes"
     postcode_error: str | None = None
+    boundaries: BoundaryResult | None = None  # the areas read, when role == "boundaries"
 
     @property
     def error(self) -> str | None:
+        if self.role == "boundaries":
+            return self.boundaries.error
         return self.result.error if self.role != "postcodes" else None
+
+
+@dataclass
+class BoundarySet:
+    """The areas of an upload's boundary files, combined (one file's result as it is, several joined).
+
+    ``result`` is None when area codes clash between the files (``clashes`` lists them); ``key``
+    identifies the files, so that readings against these boundaries can be memoised."""
+
+    result: BoundaryResult | None
+    key: str
+    clashes: list[str] = field(default_factory=list)
+
+    @property
+    def areas(self) -> int:
+        return 0 if self.result is None else self.result.areas
+
+    @cached_property
+    def geojson(self) -> dict | None:
+        """The outlines for drawing (simplified, of bounded size; computed once)."""
+        return None if self.result is None else self.result.to_geojson()
 
 
 def _frame_digest(frame: pd.DataFrame | None) -> str | None:
@@ -83,15 +126,22 @@ def _remember(memo: MutableMapping, key: tuple, value):
 
 
 def read(upload: Upload, *, kind: str | None = None, mapping: Mapping[str, str | None] | None = None,
-         postcodes: pd.DataFrame | None = None, areas: pd.DataFrame | None = None, country: str | None = None,
+         postcodes: pd.DataFrame | None = None, areas: pd.DataFrame | None = None,
+         boundaries: BoundarySet | None = None, country: str | None = None, region: str | None = None,
          year: int | None = None, memo: MutableMapping | None = None) -> IngestResult:
-    """``regen.ingest.read_table`` on an upload's bytes, memoised in ``memo`` (never raises)."""
+    """``regen.ingest.read_table`` on an upload's bytes, memoised in ``memo`` (never raises).
+
+    ``boundaries`` (unless its codes clash) give rows with coordinates and no area the area they lie in."""
+    if boundaries is not None and boundaries.result is None:
+        boundaries = None
     mapped = None if mapping is None else tuple(sorted((str(k), v or "") for k, v in mapping.items()))
-    key = ("read", upload.key, kind, mapped, _frame_digest(postcodes), _frame_digest(areas), country, year)
+    key = ("read", upload.key, kind, mapped, _frame_digest(postcodes), _frame_digest(areas),
+           boundaries.key if boundaries is not None else None, country, region, year)
     if memo is not None and key in memo:
         return memo[key]
     result = read_table(upload.data, name=upload.name, kind=kind, mapping=None if mapping is None else dict(mapping),
-                        postcodes=postcodes, areas=areas, country=country, year=year)
+                        postcodes=postcodes, areas=areas, boundaries=None if boundaries is None else boundaries.result,
+                        country=country, region=region, year=year)
     return _remember(memo, key, result) if memo is not None else result
 
 
@@ -120,8 +170,60 @@ def looks_like_postcodes(result: IngestResult, name: str) -> bool:
     return named and fields <= POSTCODE_FIELDS
 
 
+def is_boundary_upload(upload: Upload) -> bool:
+    """A boundary file? GeoJSON (.geojson, .json), a GeoPackage, or a zip holding a Shapefile, GeoJSON or
+    GeoPackage (only the zip's directory is read); a zipped CSV is a table."""
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix in BOUNDARY_SUFFIXES or upload.data.startswith(b"SQLite format 3\x00"):
+        return True
+    if suffix != ".zip":
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
+            return any(PurePosixPath(n).suffix.lower() in BOUNDARY_MEMBERS for n in archive.namelist())
+    except (zipfile.BadZipFile, ValueError):  # damaged: the table reader says so
+        return False
+
+
+def read_boundary_file(upload: Upload, memo: MutableMapping | None = None) -> BoundaryResult:
+    """``regen.boundaries.read_boundaries`` on an upload's bytes, memoised in ``memo`` (never raises)."""
+    key = ("boundaries", upload.key)
+    if memo is not None and key in memo:
+        return memo[key]
+    result = read_boundaries(upload.data, name=upload.name)
+    return _remember(memo, key, result) if memo is not None else result
+
+
+def combine_boundaries(files: Sequence[tuple[Upload, BoundaryResult]],
+                       memo: MutableMapping | None = None) -> BoundarySet | None:
+    """The areas of the readable boundary files as one :class:`BoundarySet` (None when there are none).
+
+    Several files are joined when no area code appears in more than one of them; otherwise the set
+    has no result and lists the clashing codes."""
+    usable = [(u, r) for u, r in files if r.error is None and r.areas]
+    if not usable:
+        return None
+    key = hashlib.sha256("\0".join(sorted(u.key for u, _ in usable)).encode()).hexdigest()[:16]
+    if memo is not None and ("boundary_set", key) in memo:
+        return memo[("boundary_set", key)]
+    if len(usable) == 1:
+        combined = BoundarySet(usable[0][1], key)
+    else:
+        codes = pd.concat([r.frame["code"].astype(str) for _, r in usable], ignore_index=True)
+        clashes = sorted(set(codes[codes.duplicated()]))
+        if clashes:
+            combined = BoundarySet(None, key, clashes)
+        else:
+            frame = pd.concat([r.frame for _, r in usable], ignore_index=True)
+            combined = BoundarySet(BoundaryResult(frame=frame, file_name=", ".join(u.name for u, _ in usable),
+                                                  features_read=sum(r.features_read for _, r in usable)), key)
+    return _remember(memo, ("boundary_set", key), combined) if memo is not None else combined
+
+
 def detect(upload: Upload, memo: MutableMapping | None = None) -> Detection:
     """Read ``upload`` once to tell what it holds."""
+    if is_boundary_upload(upload):
+        return Detection(upload, "boundaries", None, boundaries=read_boundary_file(upload, memo))
     first = read(upload, memo=memo)
     if looks_like_postcodes(first, upload.name):
         table, error = read_postcode_table(upload, memo)
@@ -156,20 +258,38 @@ def same_mapping(a: Mapping[str, str | None], b: Mapping[str, str | None]) -> bo
     return all((a.get(k) or None) == (b.get(k) or None) for k in keys)
 
 
+def recall(engine: Engine, signature: str | None, kind: str,
+           session: Mapping[str, Mapping[str, str | None]]) -> dict[str, str | None] | None:
+    """The mapping remembered for files of this shape: this session's correction, else the one stored
+    by an earlier save (any session); None when there is neither (or the store cannot say)."""
+    if not signature:
+        return None
+    if signature in session:
+        return dict(session[signature])
+    try:
+        return store.recall_mapping(engine, signature, kind)
+    except STORE_ERRORS as err:
+        log.warning("cannot recall the mapping of %s (%s): %s", signature, kind, err)
+        return None
+
+
 @dataclass
 class Batch:
-    """The tables of one new version, or the reasons (``blockers``) it cannot be stored."""
+    """The tables (and outlines) of one new version, or the reasons (``blockers``) it cannot be stored."""
 
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    boundaries: gpd.GeoDataFrame | None = None  # areas (code, name, geometry) from the boundary files
     file_names: list[str] = field(default_factory=list)
     checksums: list[str] = field(default_factory=list)
-    blockers: list[tuple[str, str]] = field(default_factory=list)  # (code, file name or kind)
+    blockers: list[tuple[str, str]] = field(default_factory=list)  # (code, file name, kind or area codes)
     problem_rows: int = 0
     derived_figures: bool = False  # figures taken from the enterprise list
+    # (upload, kind, signature, mapping) of each table, for remembering corrected mappings
+    mappings: list[tuple[Upload, str, str, dict[str, str | None]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.blockers and bool(self.frames)
+        return not self.blockers and (bool(self.frames) or self.boundaries is not None)
 
     @property
     def note(self) -> str | None:
@@ -181,10 +301,13 @@ class Batch:
         return "; ".join(parts) or None
 
 
-def collect(reads: Sequence[tuple[Upload, str | None, IngestResult | None]]) -> Batch:
+def collect(reads: Sequence[tuple[Upload, str | None, IngestResult | BoundaryResult | None]],
+            boundaries: BoundarySet | None = None) -> Batch:
     """Turn ``(upload, role, result)`` triples into a :class:`Batch`.
 
-    ``result`` is None for postcode tables (used while reading, not stored, but listed as a source).
+    ``result`` is None for postcode tables (used while reading, not stored, but listed as a source)
+    and a :class:`~regen.boundaries.BoundaryResult` for boundary files, whose areas (combined in
+    ``boundaries``) are stored with the version.
     """
     batch = Batch()
     seen: dict[str, str] = {}
@@ -196,6 +319,8 @@ def collect(reads: Sequence[tuple[Upload, str | None, IngestResult | None]]) -> 
             continue
         if result is None or result.error:
             batch.blockers.append(("unreadable", upload.name))
+            continue
+        if role == "boundaries":
             continue
         if role not in KINDS:
             batch.blockers.append(("no_kind", upload.name))
@@ -209,12 +334,22 @@ def collect(reads: Sequence[tuple[Upload, str | None, IngestResult | None]]) -> 
             continue
         batch.frames[role] = result.accepted.reset_index(drop=True)
         batch.problem_rows += int(result.rows_rejected)
+        if result.signature:
+            excluded = {e["column"] for e in result.excluded_columns}
+            batch.mappings.append((upload, role, result.signature,
+                                   {c: f for c, f in result.mapping.items() if c not in excluded}))
         if role == "enterprises" and isinstance(result.figures, pd.DataFrame) and not result.figures.empty:
             derived = result.figures
     if derived is not None and "figures" not in seen and "enterprises" in batch.frames:
         batch.frames["figures"] = derived.reset_index(drop=True)
         batch.derived_figures = True
-    if not batch.frames and not batch.blockers:
+    if boundaries is not None and boundaries.clashes:
+        shown = ", ".join(boundaries.clashes[:MAX_CLASHES_SHOWN])
+        batch.blockers.append(("boundary_clash", shown + (" …" if len(boundaries.clashes) > MAX_CLASHES_SHOWN
+                                                          else "")))
+    elif boundaries is not None:
+        batch.boundaries = boundaries.result.frame
+    if not batch.frames and batch.boundaries is None and not batch.blockers:
         batch.blockers.append(("nothing", ""))
     return batch
 
@@ -231,17 +366,51 @@ def check_name(name: str) -> str | None:
     return None
 
 
-def save(engine: Engine, batch: Batch, dataset: str, *, actor: str, publish: bool) -> int:
+def check_target(engine: Engine, batch: Batch, dataset: str) -> str | None:
+    """Why ``batch`` cannot become a version of ``dataset`` (an i18n code), or None: a bad name, or
+    boundaries alone for a dataset without any version to take the tables from."""
+    problem = check_name(dataset)
+    if problem or batch.frames:
+        return problem
+    return "boundaries_alone" if store.list_versions(engine, dataset.strip()).empty else None
+
+
+def save(engine: Engine, batch: Batch, dataset: str, *, actor: str, publish: bool,
+         memo: MutableMapping | None = None) -> int:
     """Store ``batch`` as a new version of ``dataset`` (published at once if ``publish``); its number.
 
-    Raises :class:`regen.store.StoreError` (nothing is written then)."""
+    Then remembers the corrected mappings (:func:`remember_mappings`). Raises
+    :class:`regen.store.StoreError` when the version cannot be stored (nothing is written then)."""
     if not batch.ok:
         raise store.StoreError("nothing to store: " + ", ".join(code for code, _ in batch.blockers))
-    if check_name(dataset):
-        raise store.StoreError(f"invalid dataset name {dataset!r}")
-    return store.create_version(engine, dataset.strip(), batch.frames, actor=actor,
-                                file_name=", ".join(batch.file_names), checksum=",".join(batch.checksums),
-                                publish=publish, note=batch.note)
+    problem = check_target(engine, batch, dataset)
+    if problem:
+        raise store.StoreError(f"cannot store this upload as {dataset!r}: {problem.replace('_', ' ')}")
+    number = store.create_version(engine, dataset.strip(), batch.frames, actor=actor,
+                                  file_name=", ".join(batch.file_names), checksum=",".join(batch.checksums),
+                                  publish=publish, note=batch.note, boundaries=batch.boundaries)
+    remember_mappings(engine, batch, actor=actor, memo=memo)
+    return number
+
+
+def remember_mappings(engine: Engine, batch: Batch, *, actor: str, memo: MutableMapping | None = None) -> list[str]:
+    """Store the mapping of each table in ``batch`` whose next upload would otherwise start from another
+    one (the stored mapping, or the automatic proposal when none is stored); the signatures stored.
+
+    A failure is logged and skipped: the version is saved already."""
+    stored_now = []
+    for upload, kind, signature, mapping in batch.mappings:
+        try:
+            before = store.recall_mapping(engine, signature, kind)
+            if before is None:
+                before = read(upload, kind=kind, memo=memo).mapping  # what the file gets without memory
+            if same_mapping(mapping, before):
+                continue
+            store.remember_mapping(engine, signature, kind, mapping, actor=actor)
+            stored_now.append(signature)
+        except STORE_ERRORS as err:
+            log.warning("cannot remember the mapping of %s (%s): %s", upload.name, kind, err)
+    return stored_now
 
 
 def preview_points(frames: Mapping[str, pd.DataFrame]) -> pd.DataFrame:

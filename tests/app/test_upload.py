@@ -292,6 +292,47 @@ def test_a_corrected_mapping_is_remembered_for_the_same_shape(analyst):
     assert pd.isna(mapping["Sector"]) and mapping["Name"] == "name"
 
 
+def test_a_corrected_mapping_saved_is_proposed_in_a_new_session(analyst, engine):
+    u = upload.Upload("messy.csv", MESSY)
+    proposed = upload.read(u)
+    corrected = {c: f for c, f in proposed.mapping.items() if c != "Contact email"} | {"Employees": None, "Year": None}
+    at = signed_in_page()
+    at.session_state[keys.MAPPINGS] = {proposed.signature: corrected}  # what the mapping editor records
+    upload_files(at, ("messy.csv", MESSY))
+    assert store.recall_mapping(engine, proposed.signature, "enterprises") is None  # nothing stored before a save
+    at.button(key="draft_button").click().run()
+    assert not at.exception, at.exception
+    assert store.recall_mapping(engine, proposed.signature, "enterprises") == corrected
+    last = store.audit(engine, limit=5)
+    assert ("remember_mapping", USER) in set(zip(last["action"], last["actor"]))
+
+    fresh = signed_in_page()  # another session (as after a restart): its own memory is empty
+    assert keys.MAPPINGS not in fresh.session_state
+    upload_files(fresh, ("messy.csv", MESSY))
+    assert i18n.t("upload.mapping_remembered", "en") in text_of(fresh)
+    mapping = mapping_table(fresh)
+    assert pd.isna(mapping["Employees"]) and pd.isna(mapping["Year"]) and mapping["Name"] == "name"
+    assert "Contact email" not in mapping
+
+
+def test_a_mapping_is_stored_only_when_the_next_upload_would_start_from_another(analyst, engine):
+    u = upload.Upload("messy.csv", MESSY)
+    proposed = upload.read(u)
+    batch = upload.collect([(u, "enterprises", proposed)])
+    assert upload.remember_mappings(engine, batch, actor=USER) == []  # as proposed: nothing to remember
+    corrected = {c: f for c, f in proposed.mapping.items() if c != "Contact email"} | {"Employees": None, "Year": None}
+    batch = upload.collect([(u, "enterprises", upload.read(u, kind="enterprises", mapping=corrected))])
+    assert upload.remember_mappings(engine, batch, actor=USER) == [proposed.signature]
+    assert upload.remember_mappings(engine, batch, actor=USER) == []  # stored already
+    assert upload.recall(engine, proposed.signature, "enterprises", {}) == corrected
+    assert upload.recall(engine, proposed.signature, "figures", {}) is None  # remembered per kind
+    session = {proposed.signature: {"Name": "name"}}
+    assert upload.recall(engine, proposed.signature, "enterprises", session) == {"Name": "name"}  # session first
+    batch = upload.collect([(u, "enterprises", proposed)])  # back to the proposal: remembered as such
+    assert upload.remember_mappings(engine, batch, actor=USER) == [proposed.signature]
+    assert upload.same_mapping(store.recall_mapping(engine, proposed.signature, "enterprises"), proposed.mapping)
+
+
 # ---- helpers behind the page (what the editor and buttons call) ---------------------------------------
 
 def test_mapping_correction_rereads_the_file():
