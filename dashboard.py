@@ -54,18 +54,15 @@ with left:
         view = (geo.fit_view(part["lat"], part["lon"], width=540 // len(countries), height=400) if len(part)
                 else geo.VIEWS["sunderland"])
         layers = [cache.boundaries("countries")] + ([cache.boundaries("jp_prefectures")] if country == "JP" else [])
-        drawn = own is not None and outlines.country(own.bounds) == country
-        if drawn:
-            layers.append(own.geojson)
+        drawn = own.geojson if own is not None and outlines.country(own.bounds) == country else None
         if len(part) > charts.POINT_LIMIT:  # many enterprises: hexagons keep the page fast and light
             hexes = geo.hex_aggregate(part, geo.resolution_for_zoom(view["zoom"]))
             fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=layers,
-                                 height=420)
+                                 height=420, outlines=drawn)
             fig.update_traces(showscale=False)
         else:
-            fig = charts.points_map(part, colour_by="sector", lang=lang, view=view, boundaries=layers, height=420)
-        if drawn:
-            outlines.emphasise(fig)
+            fig = charts.points_map(part, colour_by="sector", lang=lang, view=view, boundaries=layers, height=420,
+                                    outlines=drawn)
         fig.update_layout(showlegend=False)
         with column:
             st.caption(i18n.label("country", country, lang))

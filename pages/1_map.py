@@ -80,8 +80,7 @@ def map_section() -> None:
             view_key == "auto" and len(points) and (points["country"] == "JP").all()):
         boundaries.append(cache.boundaries("jp_prefectures"))
     own = outlines.of(ctx)
-    if own is not None:
-        boundaries.append(own.geojson)
+    drawn = own.geojson if own is not None else None
     if view_key == "auto":
         # fit to the map as drawn (about 640 x 620 px on a laptop), not to a wider default
         view = (geo.fit_view(points["lat"], points["lon"], width=MAP_WIDTH, height=MAP_HEIGHT) if len(points)
@@ -101,16 +100,14 @@ def map_section() -> None:
             # only hexagons in (and around) the view: shading fits what is seen and the payload stays bounded
             near = geo.in_view(points["lat"], points["lon"], view, width=MAP_WIDTH, height=MAP_HEIGHT)
             hexes = geo.hex_aggregate(points[near], resolution)
-            fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=boundaries)
-            if own is not None:
-                outlines.emphasise(fig)
+            fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=boundaries,
+                                 outlines=drawn)
             st.plotly_chart(fig, key="hex_map", config={"displaylogo": False, "scrollZoom": True})
             st.caption(t("map.hex_note", res=resolution))
         else:
             points["place"] = place_labels(ctx, points)
-            fig = charts.points_map(points, colour_by=colour_by, lang=lang, view=view, boundaries=boundaries)
-            if own is not None:
-                outlines.emphasise(fig)
+            fig = charts.points_map(points, colour_by=colour_by, lang=lang, view=view, boundaries=boundaries,
+                                    outlines=drawn)
             event = st.plotly_chart(fig, key="points_map", on_select="rerun", selection_mode="points",
                                     config={"displaylogo": False, "scrollZoom": True})
             chosen = [p.get("customdata", [None])[0] for p in (event.selection.points if event else [])]

@@ -322,10 +322,8 @@ def preview_map(frames: dict, boundaries: upload.BoundarySet | None) -> None:
     if (len(points) > 0 and (points["country"] == "JP").any()) or (
             drawn is not None and outlines.country(boundaries.result.bounds) == "JP"):
         layers.append(cache.boundaries("jp_prefectures"))
-    fig = charts.points_map(points, colour_by="sector", lang=lang, view=view,
-                           boundaries=layers + ([drawn] if drawn is not None else []), height=460)
-    if drawn is not None:
-        outlines.emphasise(fig)
+    fig = charts.points_map(points, colour_by="sector", lang=lang, view=view, boundaries=layers, height=460,
+                            outlines=drawn)
     st.plotly_chart(fig, key="preview_map", config={"displaylogo": False, "scrollZoom": True})
     st.caption(t("upload.preview_map", n=i18n.number(len(points), lang)))
     if drawn is not None:

@@ -24,6 +24,8 @@ MUTED = "#6b7280"
 ACCENT = "#0f766e"
 LAND = "#f4f1ea"
 OUTLINE = "#9aa3ad"
+OWN_OUTLINE = INK  # an analyst's own area outlines: darker and wider than the built-in ones
+OWN_OUTLINE_WIDTH = 1.4
 
 _PALETTE = ["#0f766e", "#d97706", "#2563eb", "#b91c1c", "#7c3aed", "#15803d", "#db2777", "#0891b2",
             "#92400e", "#4b5563", "#65a30d", "#c2410c"]
@@ -137,21 +139,26 @@ def jobs_by_category(frame: pd.DataFrame, column: str, lang: str, *, height: int
     return _layout(fig, height=height, legend=False)
 
 
-def boundary_layers(boundaries: list[dict]) -> list[dict]:
-    """MapLibre layers: land filled under the data, outlines drawn over it."""
+def boundary_layers(boundaries: list[dict], outlines: dict | None = None) -> list[dict]:
+    """MapLibre layers: land filled under the data, outlines drawn over it; ``outlines`` (an analyst's
+    own areas) last, in :data:`OWN_OUTLINE`."""
     layers: list[dict] = []
     for i, geojson in enumerate(boundaries):
         if i == 0:
             layers.append(dict(source=_SharedGeoJSON(geojson), type="fill", color=LAND, below="traces"))
         layers.append(dict(source=_SharedGeoJSON(geojson), type="line", color=OUTLINE,
                            line=dict(width=0.8 if i == 0 else 0.6), below="traces"))
+    if outlines is not None:
+        layers.append(dict(source=_SharedGeoJSON(outlines), type="line", color=OWN_OUTLINE,
+                           line=dict(width=OWN_OUTLINE_WIDTH), below="traces"))
     return layers
 
 
-def _map_layout(fig: go.Figure, view: dict, boundaries: list[dict], height: int) -> go.Figure:
+def _map_layout(fig: go.Figure, view: dict, boundaries: list[dict], height: int,
+                outlines: dict | None = None) -> go.Figure:
     fig.update_layout(
         map=dict(style="white-bg", center=dict(lat=view["center_lat"], lon=view["center_lon"]),
-                 zoom=view["zoom"], layers=boundary_layers(boundaries)),
+                 zoom=view["zoom"], layers=boundary_layers(boundaries, outlines)),
         uirevision=f"{view['center_lat']:.4f},{view['center_lon']:.4f},{view['zoom']}",
     )
     _layout(fig, height=height)
@@ -168,12 +175,14 @@ def marker_sizes(jobs: pd.Series | np.ndarray, *, smallest: float = 6.0, largest
 
 
 def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, boundaries: list[dict],
-               height: int = 620) -> go.Figure:
+               height: int = 620, outlines: dict | None = None) -> go.Figure:
     """Enterprises as points sized by jobs and coloured by ``colour_by`` ("sector" or "legal_form").
 
     Each point's ``customdata[0]`` is its enterprise_id, for click-to-open cards. An optional
     ``place`` column (e.g. "Hendon · Sunderland") is shown in the hover label: the map has no tiles,
     so names of places come with the points. (Text traces would need glyphs from a server.)
+    ``boundaries`` are the built-in outlines (the first also fills the land); ``outlines`` an analyst's
+    own areas, drawn darker on top.
     """
     fig = go.Figure()
     palette = COLOURS.get(colour_by, {})
@@ -205,11 +214,11 @@ def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, b
         ))
     if not fig.data:  # keep an (empty) map so the page still shows geography
         fig.add_trace(go.Scattermap(lat=[], lon=[], mode="markers", showlegend=False))
-    return _map_layout(fig, view, boundaries, height)
+    return _map_layout(fig, view, boundaries, height, outlines)
 
 
 def hex_map(hexes: pd.DataFrame, geojson: dict, *, lang: str, view: dict, boundaries: list[dict],
-            measure: str = "jobs", height: int = 620) -> go.Figure:
+            measure: str = "jobs", height: int = 620, outlines: dict | None = None) -> go.Figure:
     """H3 hexagons shaded by ``measure`` ("jobs" or "enterprises").
 
     The figure shares ``geojson`` (e.g. from :func:`regen.geo.hex_geojson`) rather than copying it:
@@ -222,7 +231,7 @@ def hex_map(hexes: pd.DataFrame, geojson: dict, *, lang: str, view: dict, bounda
         hovertemplate="%{customdata[0]:,} " + i18n.t("unit.jobs", lang) + "<br>%{customdata[1]:,} "
         + i18n.t("unit.enterprises", lang) + "<extra></extra>",
     ))
-    return _map_layout(fig, view, boundaries, height)
+    return _map_layout(fig, view, boundaries, height, outlines)
 
 
 def history_chart(history: pd.DataFrame, lang: str, *, height: int = 220) -> go.Figure:

@@ -1,19 +1,16 @@
 """Analysts' own area outlines (from their boundary files) on the app's maps.
 
-They are passed to ``regen.charts`` as the last of a map's ``boundaries`` and then drawn darker and
-wider than the built-in country and prefecture outlines (:func:`emphasise`), so that they stand out.
+They are passed to ``regen.charts`` map functions as ``outlines=``, which draws them darker and wider
+than the built-in country and prefecture outlines, so that they stand out.
 """
 
 from __future__ import annotations
-
-import plotly.graph_objects as go
 
 from regen import charts
 from regen_app import cache
 from regen_app.setup import Context
 
-COLOUR = charts.INK
-WIDTH = 1.4
+COLOUR = charts.OWN_OUTLINE
 JAPAN_FROM_LON = 100.0  # the app's two countries: Britain lies near 0°, Japan east of 120° E
 
 
@@ -27,10 +24,3 @@ def country(bounds: tuple[float, float, float, float]) -> str:
     west, _south, east, _north = bounds
     return "JP" if (west + east) / 2 > JAPAN_FROM_LON else "GB"
 
-
-def emphasise(fig: go.Figure) -> go.Figure:
-    """Draw the figure's last map layer (the analyst's outlines' line) in :data:`COLOUR`, :data:`WIDTH` wide."""
-    layers = fig.layout.map.layers
-    if layers:
-        layers[-1].update(color=COLOUR, line=dict(width=WIDTH))
-    return fig

@@ -2,6 +2,9 @@
 
 Starts the app on a free port, drives Debian's Chromium with Playwright (requests leaving the
 machine are blocked, as in the browser tests) and waits for each page and map to finish drawing.
+The last shot per language is an analyst's upload: signed in with an account made for the run, a
+messy CSV export (title line, BOM, contact column, day-first dates, one bad row) and a small
+boundary file, showing the report and the preview map (the test files of tests/browser).
 Usage: ``make screenshots`` (or ``python scripts/screenshots.py [--out DIR]``).
 """
 
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +41,16 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    server = Server()
+    from regen import auth, i18n, store
+    from tests.app.test_upload_boundaries import WARDS
+    from tests.browser.test_upload import PASSWORD, USER, click_and_wait, messy_csv
+
+    folder = tempfile.TemporaryDirectory(prefix="regen-shots-")
+    url = f"sqlite:///{Path(folder.name) / 'regen.db'}"
+    engine = store.get_engine(url)
+    auth.add_user(engine, USER, PASSWORD)
+    engine.dispose()
+    server = Server(database_url=url)
     server.wait()
     try:
         with sync_playwright() as pw:
@@ -64,9 +77,27 @@ def main() -> None:
                     target = args.out / f"{name}-{lang}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target.relative_to(ROOT))
+                t = lambda key: i18n.t(key, lang)  # noqa: E731
+                page.goto(f"{server.url}/upload{'?lang=ja' if lang == 'ja' else ''}")
+                wait_for_app(page)
+                form = page.locator('[data-testid="stForm"]')
+                form.get_by_label(t("signin.username")).fill(USER)
+                form.get_by_label(t("signin.password"), exact=True).fill(PASSWORD)
+                click_and_wait(page, page.get_by_test_id("stBaseButton-primaryFormSubmit"))
+                page.locator('input[type="file"]').set_input_files(files=[
+                    {"name": "messy.csv", "mimeType": "text/csv", "buffer": messy_csv()},
+                    {"name": "wards.geojson", "mimeType": "application/geo+json", "buffer": WARDS}])
+                page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+                wait_for_app(page)
+                wait_for_map(page)
+                page.wait_for_timeout(1500)
+                target = args.out / f"upload-report-{lang}.png"
+                page.screenshot(path=str(target), full_page=True)
+                print(target.relative_to(ROOT))
             browser.close()
     finally:
         server.stop()
+        folder.cleanup()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import zipfile
 
 import pytest
 
-from regen import i18n, store
+from regen import charts, i18n, store
 from regen.boundaries import read_boundaries
 from regen_app import outlines, upload
 from regen_app.setup import literal
@@ -227,7 +227,7 @@ def test_map_page_draws_the_stored_outlines(engine, lang):
     assert not at.exception, at.exception
     drawn = outline_layers(chart_specs(at)[0])
     assert len(drawn) == 1 and layer_codes(drawn[0]) == {"E08000024", "E08000037"}
-    assert drawn[0]["line"]["width"] == outlines.WIDTH
+    assert drawn[0]["line"]["width"] == charts.OWN_OUTLINE_WIDTH
     assert i18n.t("map.outlines", lang, n=2) in text_of(at)
 
     at.radio(key="mode").set_value("hexes").run()

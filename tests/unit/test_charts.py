@@ -38,6 +38,20 @@ def test_points_map_offline_style_layers_and_customdata(panel):
     assert sizes["C"] > sizes["A"] > sizes["B"]
 
 
+def test_an_analysts_outlines_are_drawn_last_and_darker(panel):
+    snap = metrics.snapshot(panel, np.ones(3, bool), 2003)
+    own = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": "W1", "properties": {},
+                                                      "geometry": {"type": "Point", "coordinates": [0, 0]}}]}
+    for fig in (charts.points_map(snap, colour_by="sector", lang="en", view=VIEW, boundaries=[OUTLINE], outlines=own),
+                charts.hex_map(snap.head(0).assign(hex=[], jobs=[], enterprises=[]), {"type": "FeatureCollection",
+                               "features": []}, lang="en", view=VIEW, boundaries=[OUTLINE], outlines=own)):
+        layers = fig.layout.map.layers
+        assert [layer.type for layer in layers] == ["fill", "line", "line"]
+        assert (layers[-1].color, layers[-1].line.width) == (charts.OWN_OUTLINE, charts.OWN_OUTLINE_WIDTH)
+        assert layers[-1].source["features"][0]["id"] == "W1"
+        assert layers[1].color == charts.OUTLINE != charts.OWN_OUTLINE
+
+
 def test_names_from_data_are_escaped_in_hover(panel):
     snap = metrics.snapshot(panel, np.ones(3, bool), 2003)
     fig = charts.points_map(snap, colour_by="legal_form", lang="en", view=VIEW, boundaries=[])
