@@ -1261,7 +1261,7 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
             ctx.problems.append((row, None, None, "bad_row", "the row cannot be read (broken quoting)", ""))
         else:
             ctx.problems.append((row, None, None, "extra_cells", "the row has more cells than the header",
-                                 f"{cells} cells, header has {len(headers)}"))
+                                 f"{cells} / {len(headers)}"))
     if found_kind is None:
         result.problems = [Problem(None, None, None, "unknown_kind",
                                    "could not tell whether the file holds enterprises, yearly figures or areas; "

@@ -150,7 +150,9 @@ def _reason(problem: Problem, lang: str) -> str:
     text = _translated(f"problem.{problem.code}", lang, problem.reason)
     if "{" in text:
         try:
-            text = text.format(detail=problem.detail, column=problem.column or "", value=problem.value)
+            column = problem.column or ""
+            column = _translated(f"field.{column}", lang, column) if column else column
+            text = text.format(detail=problem.detail, column=column, value=problem.value)
         except (KeyError, IndexError, ValueError):
             pass
     elif problem.detail:
