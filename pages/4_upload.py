@@ -6,6 +6,7 @@ import logging
 from collections import OrderedDict
 from pathlib import PurePath
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -312,20 +313,28 @@ def preview_map(frames: dict, boundaries: upload.BoundarySet | None) -> None:
     """The enterprises that would be published and the uploaded outlines; the view fits both."""
     points = upload.preview_points(frames)
     drawn = boundaries.geojson if boundaries is not None else None
-    lat, lon = list(points["lat"]), list(points["lon"])
+    lat, lon = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
     if drawn is not None:
         west, south, east, north = boundaries.result.bounds
-        lat, lon = lat + [south, north], lon + [west, east]
+        lat, lon = np.append(lat, [south, north]), np.append(lon, [west, east])
     # the map is about 700 x 460 px; no closer than a town, so that the coast and outlines show
-    view = geo.fit_view(lat, lon, width=700, height=460, max_zoom=11) if lat else geo.VIEWS["sunderland"]
+    view = geo.fit_view(lat, lon, width=700, height=460, max_zoom=11) if len(lat) else geo.VIEWS["sunderland"]
     layers = [cache.boundaries("countries")]
     if (len(points) > 0 and (points["country"] == "JP").any()) or (
             drawn is not None and outlines.country(boundaries.result.bounds) == "JP"):
         layers.append(cache.boundaries("jp_prefectures"))
-    fig = charts.points_map(points, colour_by="sector", lang=lang, view=view, boundaries=layers, height=460,
-                            outlines=drawn)
+    if len(points) > charts.POINT_LIMIT:  # as on the Map page: hexagons keep the page light and the server free
+        resolution = geo.resolution_for_zoom(view["zoom"])
+        hexes = geo.hex_aggregate(points, resolution)
+        fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=layers,
+                             height=460, outlines=drawn)
+    else:
+        fig = charts.points_map(points, colour_by="sector", lang=lang, view=view, boundaries=layers, height=460,
+                                outlines=drawn)
     st.plotly_chart(fig, key="preview_map", config={"displaylogo": False, "scrollZoom": True})
     st.caption(t("upload.preview_map", n=i18n.number(len(points), lang)))
+    if len(points) > charts.POINT_LIMIT:
+        st.caption(t("map.hex_note", res=resolution))
     if drawn is not None:
         st.caption(t("upload.preview_outlines", n=i18n.number(boundaries.areas, lang)))
 

@@ -6,6 +6,7 @@ Every test runs against its own empty store (``store_url`` in conftest.py sets $
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pandas as pd
 import pytest
@@ -199,6 +200,20 @@ def test_messy_file_report_then_publish(analyst, engine):
     at.switch_page("dashboard.py").run()
     assert "Data: **main**, version 1" in text_of(at)
     assert i18n.t("sample.banner", "en") not in text_of(at)
+
+
+def test_a_large_list_is_previewed_as_hexagons(analyst, monkeypatch):
+    from regen import charts
+
+    monkeypatch.setattr(charts, "POINT_LIMIT", 50)  # the page reads the limit at run time
+    listing = frames(120, "H")["enterprises"]
+    at = upload_files(signed_in_page(), ("big.csv", listing.to_csv(index=False).encode()))
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    preview = next(spec for spec in specs if spec["layout"].get("map"))
+    assert [trace["type"] for trace in preview["data"]] == ["choroplethmap"]
+    assert len(preview["data"][0]["locations"]) >= 1
+    assert i18n.t("upload.preview_map", "en", n="120") in text_of(at)
+    assert "Hexagons are H3 cells" in text_of(at)
 
 
 def test_japanese_report(analyst):
