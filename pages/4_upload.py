@@ -257,6 +257,7 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
     bases = st.session_state.setdefault(keys.UPLOAD_BASES, {})
     mappings = st.session_state.setdefault(keys.MAPPINGS, {})
     uploads = list({u.key: u for u in (upload.Upload(f.name, f.getvalue()) for f in files)}.values())  # once each
+    upload.forget_others(memo, uploads)
     with st.spinner(t("upload.reading")):
         detections = [upload.detect(u, memo) for u in uploads]
     jobs = [boundary_box(det) if det.role == "boundaries" else file_box(det, memo, bases, mappings)
@@ -505,6 +506,7 @@ if files:
         log.exception("reading uploads failed")
         st.error(t("upload.unexpected"), icon=":material/error:")
 else:
+    st.session_state.pop(keys.UPLOAD_MEMO, None)  # nothing chosen: nothing to remember
     st.caption(t("upload.no_files"))
 
 versions_section()

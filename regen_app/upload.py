@@ -48,6 +48,7 @@ BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg")  # a .zip is one when it hold
 BOUNDARY_MEMBERS = (".shp", ".geojson", ".gpkg")
 MAX_CLASHES_SHOWN = 10
 MEMO_ENTRIES = 24
+MEMO_ROWS = 4_000_000  # rows held by the results a session remembers (a 1M-row list: about 0.3 GB)
 RESERVED = frozenset({"sample"})  # the built-in illustrative dataset's name
 STORE_ERRORS = (store.StoreError, SQLAlchemyError)
 
@@ -116,13 +117,46 @@ def _frame_digest(frame: pd.DataFrame | None) -> str | None:
                           + "\x1f".join(map(str, frame.columns)).encode()).hexdigest()[:16]
 
 
+def _rows(value) -> int:
+    """Rows a remembered value holds: what its memory grows with."""
+    if isinstance(value, IngestResult):
+        return int(value.rows_read)
+    if isinstance(value, tuple) and value and isinstance(value[0], pd.DataFrame):
+        return len(value[0])  # a postcode table
+    return 0
+
+
 def _remember(memo: MutableMapping, key: tuple, value):
     memo[key] = value
     if isinstance(memo, OrderedDict):
         memo.move_to_end(key)
-    while len(memo) > MEMO_ENTRIES:
-        memo.pop(next(iter(memo)))
+    while len(memo) > 1 and (len(memo) > MEMO_ENTRIES
+                             or sum(map(_rows, {id(v): v for v in memo.values()}.values())) > MEMO_ROWS):
+        memo.pop(next(iter(memo)))  # the least recently used
     return value
+
+
+def _recall(memo: MutableMapping | None, key: tuple):
+    """``memo[key]``, now the most recently used, or None."""
+    if memo is None or key not in memo:
+        return None
+    if isinstance(memo, OrderedDict):
+        memo.move_to_end(key)
+    return memo[key]
+
+
+def forget_others(memo: MutableMapping, uploads: Sequence[Upload]) -> None:
+    """Drop what was read from files that are no longer chosen (a large file's results are large)."""
+    keep = {u.key for u in uploads}
+    for key in [k for k in memo if k[0] in ("read", "postcodes", "boundaries") and k[1] not in keep]:
+        del memo[key]
+
+
+def _read_key(upload: Upload, kind=None, mapping=None, postcodes=None, areas=None, boundaries=None, country=None,
+              region=None, year=None) -> tuple:
+    mapped = None if mapping is None else tuple(sorted((str(k), v or "") for k, v in mapping.items()))
+    return ("read", upload.key, kind, mapped, _frame_digest(postcodes), _frame_digest(areas),
+            boundaries.key if boundaries is not None else None, country, region, year)
 
 
 def read(upload: Upload, *, kind: str | None = None, mapping: Mapping[str, str | None] | None = None,
@@ -134,11 +168,10 @@ def read(upload: Upload, *, kind: str | None = None, mapping: Mapping[str, str |
     ``boundaries`` (unless its codes clash) give rows with coordinates and no area the area they lie in."""
     if boundaries is not None and boundaries.result is None:
         boundaries = None
-    mapped = None if mapping is None else tuple(sorted((str(k), v or "") for k, v in mapping.items()))
-    key = ("read", upload.key, kind, mapped, _frame_digest(postcodes), _frame_digest(areas),
-           boundaries.key if boundaries is not None else None, country, region, year)
-    if memo is not None and key in memo:
-        return memo[key]
+    key = _read_key(upload, kind, mapping, postcodes, areas, boundaries, country, region, year)
+    remembered = _recall(memo, key)
+    if remembered is not None:
+        return remembered
     result = read_table(upload.data, name=upload.name, kind=kind, mapping=None if mapping is None else dict(mapping),
                         postcodes=postcodes, areas=areas, boundaries=None if boundaries is None else boundaries.result,
                         country=country, region=region, year=year)
@@ -225,6 +258,8 @@ def detect(upload: Upload, memo: MutableMapping | None = None) -> Detection:
     if is_boundary_upload(upload):
         return Detection(upload, "boundaries", None, boundaries=read_boundary_file(upload, memo))
     first = read(upload, memo=memo)
+    if memo is not None and first.kind and first.error is None:
+        _remember(memo, _read_key(upload, kind=first.kind), first)  # read as that kind, the file gives the same
     if looks_like_postcodes(first, upload.name):
         table, error = read_postcode_table(upload, memo)
         if table is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 
 import pandas as pd
 import pytest
@@ -364,6 +365,29 @@ def test_mapping_correction_rereads_the_file():
     assert again.mapping["Latitude"] is None and again.rows_read == first.rows_read
     assert (again.accepted["geo_precision"] != "exact").all()  # placed by area, not by coordinates
     assert upload.read(u, kind=first.kind, mapping=mapping, memo=memo) is again  # memoised
+
+
+def test_detection_serves_the_reading_as_its_kind(monkeypatch):
+    u = upload.Upload("messy.csv", MESSY)
+    memo: OrderedDict = OrderedDict()
+    kinds = []
+    real = upload.read_table
+    monkeypatch.setattr(upload, "read_table", lambda *a, **k: kinds.append(k["kind"]) or real(*a, **k))
+    detected = upload.detect(u, memo)
+    assert upload.read(u, kind=detected.role, memo=memo) is detected.result
+    assert kinds == [None]  # a large file is read once, not twice
+
+
+def test_memo_forgets_other_files_and_keeps_within_its_row_budget(monkeypatch):
+    a, b = upload.Upload("a.csv", MESSY), upload.Upload("b.csv", MESSY + b"\n")  # other bytes: another file
+    memo: OrderedDict = OrderedDict()
+    upload.detect(a, memo)
+    upload.detect(b, memo)
+    upload.forget_others(memo, [b])  # a is no longer chosen
+    assert memo and {k[1] for k in memo} == {b.key}
+    monkeypatch.setattr(upload, "MEMO_ROWS", 4)  # room for one result of the 4-row file
+    newest = upload.read(a, kind="figures", memo=memo)
+    assert newest.rows_read == 4 and list(memo.values()) == [newest]  # the least recently used went first
 
 
 def test_collect_takes_figures_from_the_list_and_save_records_files(engine):
