@@ -78,6 +78,7 @@ def main() -> None:
                     page.screenshot(path=str(target), full_page=True)
                     print(target.relative_to(ROOT))
                 t = lambda key: i18n.t(key, lang)  # noqa: E731
+                page.set_viewport_size({"width": 1440, "height": 3300})  # the report and the preview map below it
                 page.goto(f"{server.url}/upload{'?lang=ja' if lang == 'ja' else ''}")
                 wait_for_app(page)
                 form = page.locator('[data-testid="stForm"]')
@@ -94,6 +95,7 @@ def main() -> None:
                 target = args.out / f"upload-report-{lang}.png"
                 page.screenshot(path=str(target), full_page=True)
                 print(target.relative_to(ROOT))
+                page.set_viewport_size({"width": 1440, "height": 1900})
             browser.close()
     finally:
         server.stop()
