@@ -41,9 +41,9 @@ def main() -> None:
 
     from playwright.sync_api import sync_playwright
 
-    from regen import auth, i18n, store
+    from regen import auth, store
     from tests.app.test_upload_boundaries import WARDS
-    from tests.browser.test_upload import PASSWORD, USER, click_and_wait, messy_csv
+    from tests.browser.test_upload import PASSWORD, USER, messy_csv, sign_in
 
     folder = tempfile.TemporaryDirectory(prefix="regen-shots-")
     url = f"sqlite:///{Path(folder.name) / 'regen.db'}"
@@ -77,14 +77,10 @@ def main() -> None:
                     target = args.out / f"{name}-{lang}.png"
                     page.screenshot(path=str(target), full_page=True)
                     print(target.relative_to(ROOT))
-                t = lambda key: i18n.t(key, lang)  # noqa: E731
                 page.set_viewport_size({"width": 1440, "height": 3300})  # the report and the preview map below it
                 page.goto(f"{server.url}/upload{'?lang=ja' if lang == 'ja' else ''}")
                 wait_for_app(page)
-                form = page.locator('[data-testid="stForm"]')
-                form.get_by_label(t("signin.username")).fill(USER)
-                form.get_by_label(t("signin.password"), exact=True).fill(PASSWORD)
-                click_and_wait(page, page.get_by_test_id("stBaseButton-primaryFormSubmit"))
+                sign_in(page, lang)
                 page.locator('input[type="file"]').set_input_files(files=[
                     {"name": "messy.csv", "mimeType": "text/csv", "buffer": messy_csv()},
                     {"name": "wards.geojson", "mimeType": "application/geo+json", "buffer": WARDS}])

@@ -72,16 +72,20 @@ def click_and_wait(page, locator) -> None:
     wait_for_app(page)
 
 
+def sign_in(page, lang: str = "en") -> None:
+    """Fill the Upload page's sign-in form (the page is open) with the test account and submit it."""
+    form = page.locator('[data-testid="stForm"]')
+    form.get_by_label(i18n.t("signin.username", lang)).fill(USER)
+    form.get_by_label(i18n.t("signin.password", lang), exact=True).fill(PASSWORD)
+    click_and_wait(page, page.get_by_test_id("stBaseButton-primaryFormSubmit"))
+
+
 def test_upload_publish_map_and_roll_back(page, store_server):
     t = lambda key, **p: i18n.t(key, "en", **p)  # noqa: E731
     page.goto(f"{store_server.url}/upload")  # a deep link as the first request to this server
     wait_for_app(page)
     assert page.locator('input[type="file"]').count() == 0  # nothing to upload before signing in
-
-    form = page.locator('[data-testid="stForm"]')
-    form.get_by_label(t("signin.username")).fill(USER)
-    form.get_by_label(t("signin.password"), exact=True).fill(PASSWORD)
-    click_and_wait(page, page.get_by_test_id("stBaseButton-primaryFormSubmit"))
+    sign_in(page)
     assert page.get_by_text(f"Signed in as {USER}").count() == 1
 
     page.locator('input[type="file"]').set_input_files(

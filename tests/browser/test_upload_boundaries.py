@@ -19,7 +19,7 @@ from tests.app.test_upload_boundaries import NO_AREA, WARDS
 
 from .conftest import Server, wait_for_app, wait_for_map
 from .test_app import error_boxes, map_state
-from .test_upload import PASSWORD, USER, click_and_wait, metric
+from .test_upload import PASSWORD, USER, click_and_wait, metric, sign_in
 
 DATASET = "wards"
 CODES = {"E08000024", "E08000037"}
@@ -72,10 +72,7 @@ def test_uploaded_outlines_are_published_and_drawn_on_the_map(page, store_server
     t = lambda key, **p: i18n.t(key, "en", **p)  # noqa: E731
     page.goto(f"{store_server.url}/upload")
     wait_for_app(page)
-    form = page.locator('[data-testid="stForm"]')
-    form.get_by_label(t("signin.username")).fill(USER)
-    form.get_by_label(t("signin.password"), exact=True).fill(PASSWORD)
-    click_and_wait(page, page.get_by_test_id("stBaseButton-primaryFormSubmit"))
+    sign_in(page)
 
     page.locator('input[type="file"]').set_input_files(files=[
         {"name": "list.csv", "mimeType": "text/csv", "buffer": NO_AREA},
