@@ -92,10 +92,17 @@ class _StoreErrors:
               help="Country of rows that do not say.")
 @click.option("--region", default=None, help="Region of enterprises that do not say (a code such as north_east or "
                                               "hokkaido, or its name).")
+@click.option("--postcodes", "postcodes_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Postcode lookup table (CSV/xlsx with postcode, lat, lon) used to locate rows.")
+@click.option("--year", type=int, default=None, help="Year of the figures in an enterprise list without a year column.")
+@click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
+              help="Correct the mapping of a file with this COLUMN (FIELD empty to ignore it); remembered for the "
+                   "next file with the same headers. Repeatable.")
 @click.option("--proposed-mapping", is_flag=True,
               help="Ignore column mappings remembered for files of this shape; use the one proposed from the headers.")
 def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_now: bool, note: str | None,
-               country: str | None, region: str | None, proposed_mapping: bool) -> None:
+               country: str | None, region: str | None, postcodes_file: Path | None, year: int | None,
+               overrides: tuple[str, ...], proposed_mapping: bool) -> None:
     """Import FILE(s) (CSV or Excel) as a new version of a dataset.
 
     A version is a complete snapshot: tables not given (e.g. only figures) are carried over from the
@@ -107,43 +114,63 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     whose area disagrees with their coordinates are reported (not changed).
 
     When an analyst has corrected the column mapping of a file of the same shape (same headers) on the
-    upload page, that mapping is used, unless --proposed-mapping is given.
+    upload page or with --map, that mapping is used, unless --proposed-mapping is given.
     """
     try:
-        from regen.ingest import read_table
+        from regen.ingest import IngestError, read_postcodes, read_table
     except ImportError as err:
         raise click.ClickException(f"importing is not available: {err}") from None
     import pandas as pd
 
-    from regen.store import create_version, file_checksum, recall_mapping
+    from regen.store import create_version, file_checksum, recall_mapping, remember_mapping
 
+    corrections = dict(_map_option(item) for item in overrides)
     with _StoreErrors():
         engine = _engine()
     frames = {}
     derived_figures = None
     names, checksums, notes = [], [], []
+    corrected = []  # (signature, kind, mapping) to remember once the version is stored
     boundaries, boundary_paths = _import_boundaries(files, notes)
+    options = {"country": country, "region": region, "boundaries": boundaries}
+    if postcodes_file is not None:
+        try:
+            options["postcodes"] = read_postcodes(postcodes_file)
+        except IngestError as err:
+            raise click.ClickException(f"cannot read the postcode table {postcodes_file}: {err.message}") from None
+        names.append(postcodes_file.name)
+        checksums.append(file_checksum(postcodes_file))
+    if year is not None:
+        options["year"] = year
     for path in files:
         if path in boundary_paths:
             names.append(path.name)
             checksums.append(file_checksum(path))
             continue
         try:
-            result = read_table(path, kind=kind, country=country, region=region, boundaries=boundaries)
+            result = read_table(path, kind=kind, **options)
         except Exception as err:  # the reader's errors (unreadable, too big, unknown columns ...)
             raise click.ClickException(f"cannot read {path}: {err}") from None
         if getattr(result, "error", None):
             raise click.ClickException(f"cannot read {path}: {result.error}")
-        if not proposed_mapping and getattr(result, "signature", None) and result.kind:
+        signature = getattr(result, "signature", None)
+        mapping = None
+        if corrections and any(column in result.mapping for column in corrections):
+            mapping = {**result.mapping, **{c: f for c, f in corrections.items() if c in result.mapping}}
+        elif not proposed_mapping and signature and result.kind:
             with _StoreErrors():
-                remembered = recall_mapping(engine, result.signature, result.kind)
-            if remembered and any((remembered.get(h) or None) != (f or None) for h, f in result.mapping.items()):
+                mapping = recall_mapping(engine, signature, result.kind)
+            if mapping and any((mapping.get(h) or None) != (f or None) for h, f in result.mapping.items()):
                 click.echo(f"{path.name}: using the column mapping remembered for files with these headers "
                            "(--proposed-mapping to ignore it)", err=True)
-                result = read_table(path, kind=result.kind, mapping=remembered, country=country, region=region,
-                                    boundaries=boundaries)
-                if result.error:
-                    raise click.ClickException(f"cannot read {path}: {result.error}")
+            else:
+                mapping = None
+        if mapping is not None:
+            result = read_table(path, kind=result.kind, mapping=mapping, **options)
+            if result.error:
+                raise click.ClickException(f"cannot read {path}: {result.error}")
+            if corrections and signature and result.kind:
+                corrected.append((signature, result.kind, dict(result.mapping)))  # as read: unknown fields dropped
         found = getattr(result, "kind", None) or kind
         accepted = getattr(result, "accepted", None)
         problems = list(getattr(result, "problems", None) or [])
@@ -180,9 +207,22 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
         number = create_version(engine, dataset, frames, actor=_actor(), file_name=", ".join(names),
                                 checksum=",".join(checksums), publish=publish_now, note=full_note,
                                 **({} if boundaries is None else {"boundaries": boundaries}))
+    for signature, found_kind, mapping in corrected:
+        try:
+            remember_mapping(engine, signature, found_kind, mapping, actor=_actor())
+        except Exception as err:  # noqa: BLE001 - the version is stored; only the memory of the mapping failed
+            click.echo(f"warning: the corrected mapping was not remembered: {err}", err=True)
     state = "published" if publish_now else "draft; publish with: python -m regen publish " \
         f"{number} --dataset {dataset}"
     click.echo(f"{dataset} version {number} ({state})")
+
+
+def _map_option(item: str) -> tuple[str, str | None]:
+    """COLUMN=FIELD (FIELD empty: ignore the column) → (column, field or None)."""
+    column, sep, field_name = item.partition("=")
+    if not sep or not column.strip():
+        raise click.BadParameter(f"{item!r}: expected COLUMN=FIELD", param_hint="--map")
+    return column.strip(), field_name.strip() or None
 
 
 def _echo_areas(result_notes, problems) -> list[str]:
@@ -438,10 +478,7 @@ def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Pa
                    "boundaries": boundaries}
         result = read_table(file, **options)
         if overrides and result.error is None:
-            mapping = dict(result.mapping)
-            for item in overrides:
-                column, _, field_name = item.partition("=")
-                mapping[column.strip()] = field_name.strip() or None
+            mapping = {**result.mapping, **dict(_map_option(item) for item in overrides)}
             result = read_table(file, mapping=mapping, **options)
         payload, text = result.to_json(), format_report(result)
         if boundaries is not None:

@@ -154,7 +154,7 @@ def test_import_with_a_stand_in_reader(run, engine, make_frames, tmp_path, monke
     assert result.exit_code == 0, result.output
     assert "main version 1 (published)" in result.output
     assert "row 14, founded: outside the allowed range" in result.output
-    assert options == [{"country": None, "region": None, "boundaries": None}] * 2
+    assert options == [{"country": None, "region": None, "boundaries": None}] * 2  # no postcodes/year unless given
     loaded = store.load_dataset(engine, "main")
     pd.testing.assert_frame_equal(loaded.enterprises, frames["enterprises"])
     assert loaded.areas.empty
@@ -242,6 +242,34 @@ def test_import_uses_the_mapping_remembered_for_the_file_shape(run, engine, tmp_
     assert store.load_dataset(engine, "main").enterprises["area"].tolist() == ["E08000024"]
     result = run("import", str(listing), "--proposed-mapping")
     assert result.exit_code == 1 and "no valid rows" in result.output and "remembered" not in result.output
+
+
+def test_import_map_option_corrects_and_is_remembered(run, engine, tmp_path):
+    listing = tmp_path / "list.csv"
+    listing.write_text("ID,Name,Legal form,Sector,Founded,Country,Region,Patch,Latitude,Longitude\n"
+                       "S1,Hendon Bakes,CIC,Food,2015,GB,north_east,E08000024,54.90,-1.37\n", encoding="utf-8")
+    result = run("import", str(listing), "--map", "Patch=area", "--publish")
+    assert result.exit_code == 0, result.output
+    assert store.load_dataset(engine, "main").enterprises["area"].tolist() == ["E08000024"]
+    remembered = store.list_mappings(engine)
+    assert len(remembered) == 1 and remembered.iloc[0]["actor"] == "tester"
+    result = run("import", str(listing))  # the next file with these headers starts from the correction
+    assert result.exit_code == 0 and "using the column mapping remembered" in result.output
+    assert run("import", str(listing), "--map", "Patch").exit_code == 2  # not COLUMN=FIELD: a usage error
+
+
+def test_import_with_a_postcode_table(run, engine, tmp_path):
+    listing = tmp_path / "list.csv"
+    listing.write_text("ID,Name,Legal form,Sector,Founded,Country,Region,Local authority,Postcode\n"
+                       "P1,Hendon Bakes,CIC,Food,2015,GB,north_east,E08000024,sr2 8qw\n", encoding="utf-8")
+    table = tmp_path / "postcodes.csv"
+    table.write_text("postcode,latitude,longitude\nSR2 8QW,54.8986,-1.3733\n", encoding="utf-8")
+    assert run("import", str(listing)).exit_code == 1  # no coordinates: nothing can be located
+    result = run("import", str(listing), "--postcodes", str(table), "--publish")
+    assert result.exit_code == 0, result.output
+    stored = store.load_dataset(engine, "main").enterprises.iloc[0]
+    assert (stored["lat"], stored["lon"], stored["geo_precision"]) == (54.8986, -1.3733, "postcode")
+    assert store.list_versions(engine, "main").iloc[0]["file_name"] == "postcodes.csv, list.csv"
 
 
 def test_no_traceback_from_python_m_regen(tmp_path):
