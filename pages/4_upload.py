@@ -135,7 +135,7 @@ def file_box(det: upload.Detection, memo, bases, mappings):
         remembered = bases.get((u.key, role))
         if (u.key, role) not in bases:
             first = upload.read(u, kind=role, memo=memo)
-            remembered = upload.recall(engine, first.signature, role, mappings)
+            remembered = upload.recall(engine, first, role, mappings)
             bases[(u.key, role)] = remembered
         base = upload.read(u, kind=role, mapping=remembered, memo=memo)
         if base.error:
@@ -159,10 +159,10 @@ def file_box(det: upload.Detection, memo, bases, mappings):
         effective = upload.mapping_from_frame(edited)
         if upload.same_mapping(effective, {c: f for c, f in base.mapping.items() if c in effective}):
             if remembered is None and base.signature:
-                mappings.pop(base.signature, None)  # edited, then put back as proposed: nothing to remember
+                mappings.pop((base.signature, role), None)  # edited, then put back as proposed: nothing kept
             return u, role, remembered, box, None
         if base.signature:
-            mappings[base.signature] = effective  # the next file of this shape starts from it
+            mappings[(base.signature, role)] = effective  # the next file of this shape starts from it
         return u, role, effective, box, None
 
 

@@ -122,6 +122,7 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
         raise click.ClickException(f"importing is not available: {err}") from None
     import pandas as pd
 
+    from regen.ingest.mapping import fit_mapping, rememberable
     from regen.store import create_version, file_checksum, recall_mapping, remember_mapping
 
     corrections = dict(_map_option(item) for item in overrides)
@@ -160,6 +161,7 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
         elif not proposed_mapping and signature and result.kind:
             with _StoreErrors():
                 mapping = recall_mapping(engine, signature, result.kind)
+            mapping = mapping and fit_mapping(mapping, result.headers)
             if mapping and any((mapping.get(h) or None) != (f or None) for h, f in result.mapping.items()):
                 click.echo(f"{path.name}: using the column mapping remembered for files with these headers "
                            "(--proposed-mapping to ignore it)", err=True)
@@ -169,8 +171,9 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
             result = read_table(path, kind=result.kind, mapping=mapping, **options)
             if result.error:
                 raise click.ClickException(f"cannot read {path}: {result.error}")
-            if corrections and signature and result.kind:
-                corrected.append((signature, result.kind, dict(result.mapping)))  # as read: unknown fields dropped
+            keep = rememberable(result.mapping) if corrections else None  # as read: unknown fields dropped
+            if keep and signature and result.kind:
+                corrected.append((signature, result.kind, keep))
         found = getattr(result, "kind", None) or kind
         accepted = getattr(result, "accepted", None)
         problems = list(getattr(result, "problems", None) or [])

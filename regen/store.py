@@ -918,9 +918,10 @@ def remember_mapping(engine: Engine, signature: str, kind: str, mapping: Mapping
                      actor: str) -> None:
     """Remember ``mapping`` ({file header: field or None}) for files of shape ``signature`` read as ``kind``.
 
-    Replaces a mapping remembered earlier for the same (signature, kind). Callers pass the *effective*
-    mapping, with None for every column that is not read (personal-data columns included), so that
-    only header and field names are stored. The mapping and its audit entry are written in one
+    Replaces a mapping remembered earlier for the same (signature, kind). Callers pass what
+    :func:`regen.ingest.mapping.rememberable` keeps of the effective mapping (the headers read into a
+    field, and only for files whose header row was recognised), so that only header and field names
+    are stored, never a cell of data or the header of a personal-data column. The mapping and its audit entry are written in one
     transaction; invalid input raises :class:`StoreError` and writes nothing.
     """
     key = _mapping_key(signature, kind)

@@ -28,7 +28,7 @@ SAMPLE = "sample"
 
 # Upload page (private to the session; never in the URL)
 ANALYST = "_analyst"  # the signed-in analyst's user name (local accounts); never the password
-MAPPINGS = "_mappings"  # corrected column mappings by mapping_signature: reused at once (the store keeps them too)
+MAPPINGS = "_mappings"  # corrected column mappings by (mapping_signature, kind): reused at once (the store keeps them too)
 UPLOAD_MEMO = "_upload_memo"  # recent ingest results of this session, by file checksum and options
 UPLOAD_BASES = "_upload_bases"  # the mapping each uploaded file's editor started from
 FLASH = "_flash"  # a message to show after the rerun that follows a store action

@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from regen import export, store
 from regen.boundaries import BoundaryResult, read_boundaries
 from regen.ingest import IngestError, IngestResult, read_postcodes, read_table
-from regen.ingest.mapping import FIELDS, KIND_FIELDS
+from regen.ingest.mapping import FIELDS, KIND_FIELDS, fit_mapping, rememberable
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -293,19 +293,22 @@ def same_mapping(a: Mapping[str, str | None], b: Mapping[str, str | None]) -> bo
     return all((a.get(k) or None) == (b.get(k) or None) for k in keys)
 
 
-def recall(engine: Engine, signature: str | None, kind: str,
-           session: Mapping[str, Mapping[str, str | None]]) -> dict[str, str | None] | None:
-    """The mapping remembered for files of this shape: this session's correction, else the one stored
-    by an earlier save (any session); None when there is neither (or the store cannot say)."""
+def recall(engine: Engine, result: IngestResult, kind: str,
+           session: Mapping[tuple[str, str], Mapping[str, str | None]]) -> dict[str, str | None] | None:
+    """The mapping remembered for files of ``result``'s shape read as ``kind``: this session's correction,
+    else the one stored by an earlier save (any session), keyed by this file's own headers; None when
+    there is neither (or the store cannot say)."""
+    signature = result.signature
     if not signature:
         return None
-    if signature in session:
-        return dict(session[signature])
+    if (signature, kind) in session:
+        return dict(session[(signature, kind)])
     try:
-        return store.recall_mapping(engine, signature, kind)
+        remembered = store.recall_mapping(engine, signature, kind)
     except STORE_ERRORS as err:
         log.warning("cannot recall the mapping of %s (%s): %s", signature, kind, err)
         return None
+    return None if remembered is None else fit_mapping(remembered, result.headers)
 
 
 @dataclass
@@ -434,10 +437,15 @@ def remember_mappings(engine: Engine, batch: Batch, *, actor: str, memo: Mutable
 
     A failure is logged and skipped: the version is saved already."""
     stored_now = []
-    for upload, kind, signature, mapping in batch.mappings:
+    for upload, kind, signature, corrected in batch.mappings:
+        mapping = rememberable(corrected)
+        if mapping is None:
+            continue
         try:
             before = store.recall_mapping(engine, signature, kind)
-            if before is None:
+            if before is not None:
+                before = fit_mapping(before, corrected)
+            else:
                 before = read(upload, kind=kind, memo=memo).mapping  # what the file gets without memory
             if same_mapping(mapping, before):
                 continue

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from regen.schema import AREA_COLUMNS, ENTERPRISE_COLUMNS, FIGURE_COLUMNS
 from regen.vocab import ALL_LEGAL_FORMS, SECTORS
@@ -284,6 +284,35 @@ def mapping_signature(headers: Iterable[object]) -> str:
     same shape."""
     joined = "\x1f".join(norm(h) for h in headers)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:16]
+
+
+KNOWN_HEADERS_TO_REMEMBER = 2  # fewer known headers: the "headers" are probably a first row of data
+
+
+def rememberable(mapping: Mapping[str, str | None]) -> dict[str, str | None] | None:
+    """What of a corrected ``mapping`` (file header → field or None) may be remembered for later files:
+    the headers read into a field (the text of columns not read, personal data included, is never
+    kept); None when fewer than :data:`KNOWN_HEADERS_TO_REMEMBER` headers look like headers we know,
+    as in a file without a header row, whose first row of data (names of people, say) stands in for it."""
+    if sum(is_known_header(h) for h in mapping) < KNOWN_HEADERS_TO_REMEMBER:
+        return None
+    kept = {str(h): f for h, f in mapping.items() if f}
+    return kept or None
+
+
+def fit_mapping(mapping: Mapping[str, str | None], headers: Iterable[object]) -> dict[str, str | None]:
+    """A mapping remembered for another file of the same shape (same :func:`mapping_signature`), keyed by
+    this file's own headers: each header takes the field of the remembered header with the same
+    normalised text ("Turnover (£)" / "Turnover (¥)", "NAME" / "Name"), repeated headers in order;
+    headers without one are not read (None)."""
+    fields: dict[str, list[str | None]] = {}
+    for header, fld in mapping.items():
+        fields.setdefault(norm(header), []).append(fld)
+    out: dict[str, str | None] = {}
+    for header in headers:
+        queue = fields.get(norm(header))
+        out[str(header)] = queue.pop(0) if queue else None
+    return out
 
 
 def detect_kind(fields: Iterable[str | None]) -> str | None:

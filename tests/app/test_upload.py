@@ -301,7 +301,7 @@ def test_a_corrected_mapping_is_remembered_for_the_same_shape(analyst):
     signature = upload.read(upload.Upload("messy.csv", MESSY)).signature
     proposed = upload.read(upload.Upload("messy.csv", MESSY)).mapping
     corrected = {c: f for c, f in proposed.items() if c != "Contact email"} | {"Sector": None}
-    at.session_state[keys.MAPPINGS] = {signature: corrected}
+    at.session_state[keys.MAPPINGS] = {(signature, "enterprises"): corrected}
     upload_files(at, ("messy.csv", MESSY))
     assert i18n.t("upload.mapping_remembered", "en") in text_of(at)
     mapping = mapping_table(at)
@@ -313,12 +313,12 @@ def test_a_corrected_mapping_saved_is_proposed_in_a_new_session(analyst, engine)
     proposed = upload.read(u)
     corrected = {c: f for c, f in proposed.mapping.items() if c != "Contact email"} | {"Employees": None, "Year": None}
     at = signed_in_page()
-    at.session_state[keys.MAPPINGS] = {proposed.signature: corrected}  # what the mapping editor records
+    at.session_state[keys.MAPPINGS] = {(proposed.signature, "enterprises"): corrected}  # as the mapping editor does
     upload_files(at, ("messy.csv", MESSY))
     assert store.recall_mapping(engine, proposed.signature, "enterprises") is None  # nothing stored before a save
     at.button(key="draft_button").click().run()
     assert not at.exception, at.exception
-    assert store.recall_mapping(engine, proposed.signature, "enterprises") == corrected
+    assert store.recall_mapping(engine, proposed.signature, "enterprises") == {c: f for c, f in corrected.items() if f}
     last = store.audit(engine, limit=5)
     assert ("remember_mapping", USER) in set(zip(last["action"], last["actor"]))
 
@@ -340,16 +340,30 @@ def test_a_mapping_is_stored_only_when_the_next_upload_would_start_from_another(
     batch = upload.collect([(u, "enterprises", upload.read(u, kind="enterprises", mapping=corrected))])
     assert upload.remember_mappings(engine, batch, actor=USER) == [proposed.signature]
     assert upload.remember_mappings(engine, batch, actor=USER) == []  # stored already
-    assert upload.recall(engine, proposed.signature, "enterprises", {}) == corrected
-    assert upload.recall(engine, proposed.signature, "figures", {}) is None  # remembered per kind
-    session = {proposed.signature: {"Name": "name"}}
-    assert upload.recall(engine, proposed.signature, "enterprises", session) == {"Name": "name"}  # session first
+    recalled = upload.recall(engine, proposed, "enterprises", {})
+    assert list(recalled) == proposed.headers and upload.same_mapping(recalled, corrected)
+    assert upload.recall(engine, proposed, "figures", {}) is None  # remembered per kind
+    session = {(proposed.signature, "enterprises"): {"Name": "name"}}
+    assert upload.recall(engine, proposed, "enterprises", session) == {"Name": "name"}  # session first
+    assert upload.recall(engine, proposed, "figures", session) is None  # ... for the kind it was made for
     batch = upload.collect([(u, "enterprises", proposed)])  # back to the proposal: remembered as such
     assert upload.remember_mappings(engine, batch, actor=USER) == [proposed.signature]
     assert upload.same_mapping(store.recall_mapping(engine, proposed.signature, "enterprises"), proposed.mapping)
 
 
 # ---- helpers behind the page (what the editor and buttons call) ---------------------------------------
+
+def test_a_file_without_a_header_row_leaves_no_mapping_behind(analyst, engine):
+    """Its first row of data stands in for headers (a contact's name among them): nothing of it is kept."""
+    rows = ("Hendon Cafe,Jane Smith,CIC,Food,2015,GB,north_east,E08000024,54.90,-1.37\n"
+            "Millfield Energy,Sam Jones,Co-op,Food,2012,GB,north_east,E08000024,54.91,-1.41\n").encode()
+    u = upload.Upload("nohead.csv", rows)
+    first = upload.read(u, kind="enterprises")
+    corrected = {h: None for h in first.mapping} | {"Hendon Cafe": "name", "CIC": "legal_form"}
+    batch = upload.Batch(mappings=[(u, "enterprises", first.signature, corrected)])
+    assert upload.remember_mappings(engine, batch, actor=USER) == []
+    assert store.list_mappings(engine).empty
+
 
 def test_mapping_correction_rereads_the_file():
     u = upload.Upload("messy.csv", MESSY)

@@ -258,6 +258,22 @@ def test_import_map_option_corrects_and_is_remembered(run, engine, tmp_path):
     assert run("import", str(listing), "--map", "Patch").exit_code == 2  # not COLUMN=FIELD: a usage error
 
 
+def test_a_remembered_mapping_fits_headers_written_differently(run, engine, tmp_path):
+    header = "ID,Name,Legal form,Sector,Founded,Country,Region,Local authority,Latitude,Longitude,Comment,Year,"
+    pounds = tmp_path / "a.csv"
+    pounds.write_text(header + "Employees,Turnover (£)\nS1,Hendon Bakes,CIC,Food,2015,GB,north_east,E08000024,54.90,"
+                      "-1.37,bakery,2023,4,120000\n", encoding="utf-8")
+    yen = tmp_path / "b.csv"  # same shape for the signature, another currency in the header, names in capitals
+    yen.write_text(header.upper() + "EMPLOYEES,TURNOVER (¥)\nJ1,Genkai Kobo,NPO,Food,2016,JP,saga,41387,33.48,"
+                   "129.87,workshop,2023,5,200000\n", encoding="utf-8")
+    assert run("import", str(pounds), "--map", "Comment=description", "--dataset", "a").exit_code == 0
+    result = run("import", str(yen), "--dataset", "b", "--publish")
+    assert result.exit_code == 0 and "using the column mapping remembered" in result.output, result.output
+    loaded = store.load_dataset(engine, "b")
+    assert loaded.enterprises.iloc[0][["enterprise_id", "description"]].tolist() == ["J1", "workshop"]
+    assert loaded.figures.iloc[0][["employees", "turnover", "currency"]].tolist() == [5, 200000.0, "JPY"]
+
+
 def test_import_with_a_postcode_table(run, engine, tmp_path):
     listing = tmp_path / "list.csv"
     listing.write_text("ID,Name,Legal form,Sector,Founded,Country,Region,Local authority,Postcode\n"

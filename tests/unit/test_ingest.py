@@ -526,3 +526,16 @@ def test_every_rejected_row_has_a_problem():
     result = read_table(b"Organisation ID,Year,Employees\nA,2020,12.5\nB,2020,3\n", name="f.csv", kind="figures")
     assert (result.rows_accepted, result.rows_rejected) == (1, 1)
     assert [(p.row, p.column) for p in result.problems] == [(2, "Employees")]
+
+
+def test_remembered_mappings_fit_other_spellings_and_keep_no_data():
+    from regen.ingest.mapping import fit_mapping, mapping_signature, rememberable
+
+    remembered = {"Turnover (£)": "turnover", "Name": "name", "Notes": None}
+    headers = ["TURNOVER (¥)", "name", "notes"]
+    assert mapping_signature(remembered) == mapping_signature(headers)  # one shape
+    assert fit_mapping(remembered, headers) == {"TURNOVER (¥)": "turnover", "name": "name", "notes": None}
+    assert fit_mapping({"A": "name", "a": "sector"}, ["a", "A"]) == {"a": "name", "A": "sector"}  # in order
+    assert rememberable({"Organisation": "name", "Contact": None, "Staff": "employees"}) == {
+        "Organisation": "name", "Staff": "employees"}  # columns not read leave no trace
+    assert rememberable({"Hendon Cafe": "name", "Jane Smith": None, "CIC": "legal_form"}) is None  # data, not headers
