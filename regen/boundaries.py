@@ -7,7 +7,7 @@ Public surface::
     assign_areas(enterprises, boundaries) -> (DataFrame, list[Issue])
     match_areas(enterprises, boundaries) -> AreaMatch   # the same, row by row
     points_in_polygons(lat, lon, polygons) -> (position, overlapping, on_edge)
-    is_boundary_file(path) -> bool
+    is_boundary_file(source, *, name=None) -> bool
     display_features(frame, tolerance=..., precision=...) -> list[(code, name, geometry_json)]
     BoundaryResult, Issue, AreaMatch, ISSUE_CODES, ERROR_CODES
 
@@ -228,20 +228,24 @@ class BoundaryResult:
         return "\n".join(lines)
 
 
-def is_boundary_file(path: Path | str) -> bool:
+def is_boundary_file(source: Path | str | bytes, *, name: str | None = None) -> bool:
     """True for .geojson/.gpkg/.shp, for .json holding a JSON object, and for a .zip holding a .shp,
-    .geojson or .gpkg (the archive's directory is read, nothing is unpacked)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+    .geojson or .gpkg (the archive's directory is read, nothing is unpacked). ``source`` is a path, or
+    bytes with their file ``name``."""
+    data = bytes(source) if isinstance(source, (bytes, bytearray)) else None
+    path = None if data is not None else Path(source)
+    suffix = PurePosixPath(name or (path.name if path is not None else "")).suffix.lower()
     if suffix in (".geojson", ".gpkg", ".shp"):
         return True
     try:
         if suffix == ".json":
-            return _lead(path, None).startswith(b"{")
-        if suffix == ".zip" and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as archive:
-                return any(PurePosixPath(n).suffix.lower() in (".shp", ".geojson", ".gpkg")
-                           for n in archive.namelist() if not _ignored_member(n))
+            return _lead(path, data).startswith(b"{")
+        if suffix == ".zip":
+            handle = path if data is None else io.BytesIO(data)
+            if zipfile.is_zipfile(handle):
+                with zipfile.ZipFile(handle) as archive:
+                    return any(PurePosixPath(n).suffix.lower() in (".shp", ".geojson", ".gpkg")
+                               for n in archive.namelist() if not _ignored_member(n))
     except (OSError, zipfile.BadZipFile, ValueError):
         return False
     return False

@@ -17,15 +17,13 @@ rerun after a click does not read every file again.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import re
-import zipfile
 from collections import OrderedDict
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePath, PurePosixPath
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -33,7 +31,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from regen import export, store
-from regen.boundaries import BoundaryResult, read_boundaries
+from regen.boundaries import BoundaryResult, is_boundary_file, read_boundaries
 from regen.ingest import IngestError, IngestResult, read_postcodes, read_table
 from regen.ingest.mapping import FIELDS, KIND_FIELDS, fit_mapping, rememberable
 
@@ -44,8 +42,6 @@ log = logging.getLogger(__name__)
 KINDS: tuple[str, ...] = ("enterprises", "figures", "areas")
 ROLES: tuple[str, ...] = (*KINDS, "postcodes")  # what a table can hold (boundary files are told by their type)
 POSTCODE_FIELDS = frozenset({"postcode", "lat", "lon", "region", "area", "ward"})
-BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg")  # a .zip is one when it holds one of these or a .shp
-BOUNDARY_MEMBERS = (".shp", ".geojson", ".gpkg")
 MAX_CLASHES_SHOWN = 10
 MEMO_ENTRIES = 24
 MEMO_ROWS = 4_000_000  # rows held by the results a session remembers (a 1M-row list: about 0.3 GB)
@@ -204,18 +200,11 @@ def looks_like_postcodes(result: IngestResult, name: str) -> bool:
 
 
 def is_boundary_upload(upload: Upload) -> bool:
-    """A boundary file? GeoJSON (.geojson, .json), a GeoPackage, or a zip holding a Shapefile, GeoJSON or
-    GeoPackage (only the zip's directory is read); a zipped CSV is a table."""
-    suffix = PurePath(upload.name).suffix.lower()
-    if suffix in BOUNDARY_SUFFIXES or upload.data.startswith(b"SQLite format 3\x00"):
+    """A boundary file (:func:`regen.boundaries.is_boundary_file`), or any .json or GeoPackage content:
+    read as boundaries, so that a broken one is reported as such; a zipped CSV is a table."""
+    if PurePath(upload.name).suffix.lower() == ".json" or upload.data.startswith(b"SQLite format 3\x00"):
         return True
-    if suffix != ".zip":
-        return False
-    try:
-        with zipfile.ZipFile(io.BytesIO(upload.data)) as archive:
-            return any(PurePosixPath(n).suffix.lower() in BOUNDARY_MEMBERS for n in archive.namelist())
-    except (zipfile.BadZipFile, ValueError):  # damaged: the table reader says so
-        return False
+    return is_boundary_file(upload.data, name=upload.name)
 
 
 def read_boundary_file(upload: Upload, memo: MutableMapping | None = None) -> BoundaryResult:

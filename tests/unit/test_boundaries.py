@@ -163,6 +163,12 @@ def test_code_field_found_by_content_and_boundary_file_detection(tmp_path):
     csv_zip = tmp_path / "tables.zip"
     csv_zip.write_bytes(_zip_bytes({"enterprises.csv": b"a,b\n1,2\n"}))
     assert not is_boundary_file(csv_zip)
+    # the same as bytes with their file name (uploads)
+    assert is_boundary_file(path.read_bytes(), name="odd.json")
+    assert not is_boundary_file(b"[1, 2]", name="list.json")
+    assert not is_boundary_file(csv_zip.read_bytes(), name="tables.zip")
+    assert is_boundary_file(_zip_bytes({"wards/wards.geojson": frame.to_json().encode()}), name="wards.zip")
+    assert not is_boundary_file(_zip_bytes({"__MACOSX/._wards.shp": b"x", "a.csv": b"a\n"}), name="t.zip")
     table = tmp_path / "plain.gpkg"
     import pyogrio
 
