@@ -371,18 +371,22 @@ def numbers(series: pd.Series, *, decimal_comma: bool = False, coordinate: bool 
     return parsed()
 
 
-def _numbers_careful(arr: pa.ChunkedArray | pa.Array, decimal_comma: bool, coordinate: bool
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(values, approximate, invalid, currency) of cells that are not all plain numbers."""
+def _careful_start(arr: pa.ChunkedArray | pa.Array) -> tuple[pa.ChunkedArray, np.ndarray, np.ndarray, np.ndarray]:
+    """What the careful parsers start from: the cells normalised, empty ones as null; values all NaN,
+    approximate and invalid all False."""
     if isinstance(arr, pa.Array):
         arr = pa.chunked_array([arr])
     n = len(arr)
-    values = np.full(n, np.nan)
-    approx = np.zeros(n, dtype=bool)
-    invalid = np.zeros(n, dtype=bool)
-    currency = np.full(n, None, dtype=object)
     arr = _normalise(arr)
     arr = pc.if_else(pc.equal(arr, ""), None, arr)
+    return arr, np.full(n, np.nan), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+
+
+def _numbers_careful(arr: pa.ChunkedArray | pa.Array, decimal_comma: bool, coordinate: bool
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(values, approximate, invalid, currency) of cells that are not all plain numbers."""
+    arr, values, approx, invalid = _careful_start(arr)
+    currency = np.full(len(arr), None, dtype=object)
     plain = pc.fill_null(pc.match_substring_regex(arr, _PLAIN_NUMBER), False)
     if pc.any(plain).as_py():
         cast = pc.cast(pc.if_else(plain, arr, None), pa.float64())
@@ -533,14 +537,7 @@ def years(series: pd.Series) -> Parsed:
 
 def _years_careful(arr: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(values, approximate, invalid) of cells that are not all plain years."""
-    if isinstance(arr, pa.Array):
-        arr = pa.chunked_array([arr])
-    n = len(arr)
-    values = np.full(n, np.nan)
-    approx = np.zeros(n, dtype=bool)
-    invalid = np.zeros(n, dtype=bool)
-    arr = _normalise(arr)
-    arr = pc.if_else(pc.equal(arr, ""), None, arr)
+    arr, values, approx, invalid = _careful_start(arr)
     # Clean forms at once: "2015", "2015-12-31", "2015/12/31 00:00", "31/12/2015", "31.12.2015".
     found = pc.extract_regex(arr, r"^(?:(?P<a>\d{4})(?:[-/.]\d{1,2}(?:[-/.]\d{1,2})?)?|"
                                   r"\d{1,2}[-/.]\d{1,2}[-/.](?P<b>\d{4}))(?:[ T][\d:.]+)?$")
