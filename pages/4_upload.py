@@ -324,7 +324,8 @@ def preview_map(frames: dict, boundaries: upload.BoundarySet | None) -> None:
     if (len(points) > 0 and (points["country"] == "JP").any()) or (
             drawn is not None and outlines.country(boundaries.result.bounds) == "JP"):
         layers.append(cache.boundaries("jp_prefectures"))
-    if len(points) > charts.POINT_LIMIT:  # as on the Map page: hexagons keep the page light and the server free
+    as_hexagons = len(points) > charts.POINT_LIMIT  # as on the Map page: keeps the page light, the server free
+    if as_hexagons:
         resolution = geo.resolution_for_zoom(view["zoom"])
         hexes = geo.hex_aggregate(points, resolution)
         fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=layers,
@@ -334,7 +335,7 @@ def preview_map(frames: dict, boundaries: upload.BoundarySet | None) -> None:
                                 outlines=drawn)
     st.plotly_chart(fig, key="preview_map", config={"displaylogo": False, "scrollZoom": True})
     st.caption(t("upload.preview_map", n=i18n.number(len(points), lang)))
-    if len(points) > charts.POINT_LIMIT:
+    if as_hexagons:
         st.caption(t("map.hex_note", res=resolution))
     if drawn is not None:
         st.caption(t("upload.preview_outlines", n=i18n.number(boundaries.areas, lang)))
