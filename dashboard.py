@@ -7,7 +7,7 @@ classic multipage mode) and share the set-up in ``regen_app.setup``.
 
 import streamlit as st
 
-from regen import charts, geo, i18n, metrics
+from regen import charts, geo, i18n, metrics, readings, survival
 from regen_app import cache, outlines
 from regen_app.setup import setup_page
 
@@ -31,8 +31,14 @@ cols[3].metric(t("metric.jobs_added", base=base), i18n.signed(head.jobs_added, l
                delta=None if head.jobs_added == 0 or base_jobs <= 0 else
                ("+" if head.jobs_added > 0 else "") + i18n.percent(head.jobs_added / base_jobs, lang),
                help=t("metric.jobs_added_help", base=base, year=year))
-cols[4].metric(t("metric.survival"), i18n.percent(head.survival, lang),
-               help=t("metric.survival_help", n=i18n.number(head.survival_cohort, lang)))
+# Kaplan–Meier with its interval ("too few to say" below the minimum), as of the end of the chosen years
+lasting = survival.panel_survival(ctx.panel, mask, censor_year=year)
+five = lasting.at.get(5)
+with cols[4]:
+    st.metric(t("metric.survival"), i18n.percent(five.estimate, lang) if five and five.estimate is not None
+              else t("reading.too_few_short"), help=t("metric.survival_help", n=i18n.number(lasting.n, lang)))
+    if five and five.lower is not None:
+        st.caption(t("metric.survival_ci", lower=i18n.percent(five.lower, lang), upper=i18n.percent(five.upper, lang)))
 
 if head.enterprises == 0 and head.jobs == 0:
     st.warning(t("filters.empty"), icon=":material/filter_alt_off:")
@@ -67,7 +73,11 @@ with left:
         with column:
             st.caption(i18n.label("country", country, lang))
             st.plotly_chart(fig, key=f"overview_map_{country}", config={"displaylogo": False, "scrollZoom": False})
-    st.page_link("pages/1_map.py", label=t("overview.open_map"), icon=":material/arrow_forward:", query_params=ctx.query)
+    links = st.columns(2)
+    links[0].page_link("pages/1_map.py", label=t("overview.open_map"), icon=":material/arrow_forward:",
+                       query_params=ctx.query)
+    links[1].page_link("pages/6_compare.py", label=t("overview.open_compare"), icon=":material/compare_arrows:",
+                       query_params=ctx.query)
 with right:
     st.subheader(t("overview.by_sector", year=year))
     by_sector = metrics.jobs_by(ctx.panel, mask, year, "sector")

@@ -16,7 +16,8 @@ st.header(t("about.data"))
 st.markdown(t("about.data_body"))
 
 st.header(t("about.definitions"))
-for term in ("job", "fte", "active", "jobs_added", "survival", "disadvantaged", "precision"):
+for term in ("job", "fte", "active", "jobs_added", "flows", "per_resident", "survival", "net_additional", "lm3",
+             "cost_per_job", "scenario", "small_numbers", "disadvantaged", "precision"):
     st.markdown(f"**{literal(t('about.term.' + term))}** — {t('about.def.' + term)}")
 
 st.header(t("about.fields"))
@@ -27,6 +28,8 @@ for title, columns in ((t("about.fields.enterprises"), ENTERPRISE_COLUMNS),
 
 st.header(t("about.sources"))
 st.markdown(t("about.sources_body"))
+st.subheader(t("about.sources_methods"))
+st.markdown(t("about.sources_methods_body"))
 st.header(t("about.privacy"))
 st.markdown(t("about.privacy_body"))
 st.caption(t("about.version", version=__import__("regen").__version__, language=i18n.LANGUAGE_NAMES[ctx.lang]))

@@ -243,3 +243,179 @@ def history_chart(history: pd.DataFrame, lang: str, *, height: int = 220) -> go.
     _layout(fig, height=height, legend=False)
     fig.update_layout(margin=dict(l=8, r=8, t=8, b=8))
     return fig
+
+
+# --- Impact, comparison and scenario charts ---------------------------------------------------------
+
+CREATED = "#15803d"
+LOST = "#b91c1c"
+NET = INK
+BAND_ALPHA = 0.18
+# Colours of places or groups drawn together (survival curves, compared places), in order.
+SERIES_COLOURS = ["#0f766e", "#d97706", "#2563eb", "#7c3aed", "#b91c1c", "#15803d", "#db2777", "#0891b2",
+                  "#92400e", "#4b5563", "#65a30d", "#c2410c"]
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def job_flows_chart(flows: pd.DataFrame, lang: str, *, height: int = 380) -> go.Figure:
+    """Jobs created (bars up) and lost (bars down) per year, with the net change as a line.
+
+    ``flows`` has the columns of :func:`regen.impact.job_flows` (year, created, lost, net)."""
+    jobs_word = i18n.t("unit.jobs", lang)
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=flows["year"], y=flows["created"], name=i18n.t("chart.created", lang),
+                         marker_color=CREATED, hovertemplate="%{x}: +%{y:,} " + jobs_word + "<extra></extra>"))
+    fig.add_trace(go.Bar(x=flows["year"], y=-flows["lost"], name=i18n.t("chart.lost", lang),
+                         marker_color=LOST, customdata=flows["lost"],
+                         hovertemplate="%{x}: −%{customdata:,} " + jobs_word + "<extra></extra>"))
+    fig.add_trace(go.Scatter(x=flows["year"], y=flows["net"], name=i18n.t("chart.net", lang), mode="lines+markers",
+                             line=dict(color=NET, width=2), marker=dict(size=6),
+                             hovertemplate="%{x}: %{y:+,} " + jobs_word + "<extra></extra>"))
+    fig.update_layout(barmode="relative", hovermode="x unified",
+                      yaxis=dict(title=i18n.t("chart.jobs", lang), tickformat=",d", gridcolor="#eef0f2",
+                                 zeroline=True, zerolinecolor=MUTED),
+                      xaxis=dict(dtick=5, gridcolor="#f3f4f6"))
+    return _layout(fig, height=height)
+
+
+def survival_chart(curves: dict[str, pd.DataFrame], lang: str, *, horizons: tuple[int, ...] = (3, 5, 10),
+                   height: int = 400) -> go.Figure:
+    """Kaplan–Meier curves (steps) with their 95 % bands, one per group, labelled by the dict's keys.
+
+    Each frame has the columns of ``SurvivalResult.curve`` (years, survival, lower, upper, at_risk).
+    Dashed vertical lines mark ``horizons``."""
+    fig = go.Figure()
+    share = i18n.t("chart.still_trading", lang)
+    years_word = i18n.t("unit.years", lang)
+    for i, (label, curve) in enumerate(curves.items()):
+        if curve is None or curve.empty:
+            continue
+        colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
+        name = escape(label)
+        fig.add_trace(go.Scatter(
+            x=np.concatenate([curve["years"], curve["years"][::-1]]),
+            y=np.concatenate([curve["upper"], curve["lower"][::-1]]),
+            fill="toself", fillcolor=_rgba(colour, BAND_ALPHA), line=dict(width=0, shape="hv"),
+            hoverinfo="skip", showlegend=False, legendgroup=name, name=name,
+        ))
+        fig.add_trace(go.Scatter(
+            x=curve["years"], y=curve["survival"], name=name, legendgroup=name, mode="lines",
+            line=dict(color=colour, width=3, shape="hv"),
+            customdata=np.stack([curve["lower"], curve["upper"], curve["at_risk"]], axis=-1),
+            hovertemplate=name + "<br>%{x} " + years_word + ": %{y:.0%} " + share
+            + " (95% CI %{customdata[0]:.0%}–%{customdata[1]:.0%}) · n=%{customdata[2]:,}<extra></extra>",
+        ))
+    for h in horizons:
+        fig.add_vline(x=h, line=dict(color=MUTED, width=1, dash="dot"))
+    fig.update_layout(yaxis=dict(title=share, range=[0, 1.02], tickformat=".0%", gridcolor="#eef0f2"),
+                      xaxis=dict(title=i18n.t("chart.years_since_founding", lang), dtick=5, gridcolor="#f3f4f6",
+                                 rangemode="tozero"))
+    return _layout(fig, height=height, legend=len(curves) > 1)
+
+
+def compare_bars(table: pd.DataFrame, column: str, lang: str, *, reference: pd.DataFrame | None = None,
+                 title: str = "", digits: int = 1, height: int = 300) -> go.Figure:
+    """One horizontal bar per place (``label`` column) for ``column`` on a shared scale from zero, the
+    value written beside each place's name; where ``reference`` (from
+    :func:`regen.impact.reference_stats`: country, median, std) is given, each place's country median is
+    marked with a diamond and ±1 standard deviation with a whisker (cut at zero: a rate is never negative)."""
+    frame = table.reset_index(drop=True)
+    values = pd.to_numeric(frame[column], errors="coerce")
+    labels = [f"{escape(name)}  <b>{i18n.number(v, lang, digits) if pd.notna(v) else i18n.t('compare.no_value', lang)}</b>"
+              for name, v in zip(frame["label"], values)]
+    colours = [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(frame))]
+    fmt = f",.{digits}f"
+    fig = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h", marker_color=colours, name=title or column, showlegend=False,
+        hovertemplate="%{y}<extra></extra>",
+    ))
+    top = float(np.nanmax(values)) if values.notna().any() else 1.0
+    if reference is not None and len(reference):
+        ref = reference.set_index("country")
+        med = np.array([ref["median"].get(c, np.nan) for c in frame["country"]], dtype=float)
+        std = np.nan_to_num(np.array([ref["std"].get(c, np.nan) for c in frame["country"]], dtype=float))
+        low = np.minimum(std, np.nan_to_num(med))  # the whisker stops at zero
+        fig.add_trace(go.Scatter(
+            x=med, y=labels, mode="markers", name=i18n.t("compare.country_median", lang),
+            marker=dict(symbol="diamond", size=12, color=INK, line=dict(color="white", width=1)),
+            error_x=dict(type="data", symmetric=False, array=std, arrayminus=low, color=INK, thickness=1.5, width=6),
+            customdata=np.stack([med, std], axis=-1),
+            hovertemplate=i18n.t("compare.country_median", lang) + ": %{customdata[0]:" + fmt + "} ± %{customdata[1]:"
+            + fmt + "}<extra></extra>",
+        ))
+        if np.isfinite(med).any():
+            top = max(top, float(np.nanmax(med + std)))
+    fig.update_layout(xaxis=dict(title=title, range=[0, top * 1.08 if top > 0 else 1], gridcolor="#eef0f2"),
+                      yaxis=dict(automargin=True, autorange="reversed"))
+    return _layout(fig, height=height, legend=reference is not None)
+
+
+def sector_mix_chart(mix: pd.DataFrame, lang: str, *, height: int = 300) -> go.Figure:
+    """Share of jobs by sector for each place (100 % stacked bars). ``mix``: label, sector, jobs."""
+    totals = mix.groupby("label", sort=False)["jobs"].transform("sum")
+    mix = mix.assign(share=np.where(totals > 0, mix["jobs"] / totals.where(totals > 0, 1), 0.0))
+    fig = go.Figure()
+    order = list(dict.fromkeys(mix["label"]))
+    sectors = [s for s in SECTOR_COLOURS if (mix["sector"] == s).any()] + sorted(
+        set(mix["sector"].astype(str)) - set(SECTOR_COLOURS))
+    for sector in sectors:
+        part = mix[mix["sector"] == sector].set_index("label").reindex(order)
+        name = i18n.label("sector", sector, lang)
+        fig.add_trace(go.Bar(
+            y=[escape(v) for v in order], x=part["share"].fillna(0), orientation="h", name=name,
+            marker_color=SECTOR_COLOURS.get(sector, MUTED), customdata=part["jobs"].fillna(0),
+            hovertemplate=name + ": %{x:.0%} (%{customdata:,} " + i18n.t("unit.jobs", lang) + ")<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack", xaxis=dict(tickformat=".0%", range=[0, 1]),
+                      yaxis=dict(automargin=True, autorange="reversed"))
+    return _layout(fig, height=height)
+
+
+def scenario_chart(band: pd.DataFrame, lang: str, *, net: pd.DataFrame | None = None, height: int = 420) -> go.Figure:
+    """Simulated jobs over time: the median path with its 80 % band (10th–90th percentile of runs);
+    optionally the net-additional median (``net``: same x column, ``jobs_median``) as a dashed line."""
+    x = band["year"] if "year" in band else band["year_offset"]
+    jobs_word = i18n.t("unit.jobs", lang)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=np.concatenate([x, x[::-1]]), y=np.concatenate([band["jobs_p90"], band["jobs_p10"][::-1]]),
+        fill="toself", fillcolor=_rgba(ACCENT, 0.2), line=dict(width=0), hoverinfo="skip",
+        name=i18n.t("chart.band80", lang),
+    ))
+    fig.add_trace(go.Scatter(
+        x=x, y=band["jobs_median"], mode="lines+markers", name=i18n.t("chart.median_gross", lang),
+        line=dict(color=ACCENT, width=3), customdata=np.stack([band["jobs_p10"], band["jobs_p90"]], axis=-1),
+        hovertemplate="%{x}: %{y:,.0f} " + jobs_word + " (80%: %{customdata[0]:,.0f}–%{customdata[1]:,.0f})<extra></extra>",
+    ))
+    if net is not None:
+        fig.add_trace(go.Scatter(
+            x=x, y=net["jobs_median"], mode="lines", name=i18n.t("chart.median_net", lang),
+            line=dict(color="#d97706", width=2, dash="dash"),
+            hovertemplate="%{x}: %{y:,.0f} " + jobs_word + "<extra></extra>",
+        ))
+    fig.update_layout(hovermode="x unified",
+                      yaxis=dict(title=i18n.t("chart.jobs", lang), rangemode="tozero", gridcolor="#eef0f2", tickformat=",d"),
+                      xaxis=dict(title=i18n.t("chart.year" if "year" in band else "chart.years_after_start", lang),
+                                 gridcolor="#f3f4f6"))
+    return _layout(fig, height=height)
+
+
+def area_value_map(frame: pd.DataFrame, *, value: str, lang: str, view: dict, boundaries: list[dict],
+                   hover: str = "", height: int = 460) -> go.Figure:
+    """Areas as circles at their enterprises' centre (lat, lon), sized by ``value``; ``label`` names the
+    area and ``text`` (already formatted) goes in the hover label."""
+    fig = go.Figure()
+    values = pd.to_numeric(frame[value], errors="coerce").fillna(0).to_numpy()
+    top = values.max() if len(values) and values.max() > 0 else 1.0
+    fig.add_trace(go.Scattermap(
+        lat=frame["lat"], lon=frame["lon"], mode="markers",
+        marker=dict(size=np.clip(8 + 40 * np.sqrt(values / top), 8, 48), color=ACCENT, opacity=0.65),
+        customdata=np.stack([[escape(v) for v in frame["label"]], [escape(v) for v in frame["text"]]], axis=-1)
+        if len(frame) else None,
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>", showlegend=False,
+    ))
+    return _map_layout(fig, view, boundaries, height)

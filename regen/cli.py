@@ -357,6 +357,119 @@ def export_cmd(dataset: str, version: int | None, fmt: str | None, output: Path 
     click.echo(f"{len(frame)} enterprises written to {output}", err=True)
 
 
+@cli.command("impact")
+@click.option("--dataset", default=None,
+              help=f"Dataset (default: {DEFAULT_DATASET!r} when it has a published version, else the sample).")
+@click.option("--area", "area_codes", multiple=True, metavar="CODE",
+              help="Only enterprises of this area (an area code; repeat for several).")
+@click.option("--censor", default=None, metavar="DATE",
+              help="The date up to which the data is complete (YYYY or YYYY-MM-DD; default: the latest year in the data).")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object.")
+def impact_cmd(dataset: str | None, area_codes: tuple[str, ...], censor: str | None, as_json: bool) -> None:
+    """Survival (Kaplan-Meier with 95% intervals), job flows by year and per-resident figures by area,
+    for the published version of a dataset or the sample."""
+    import json
+    import math
+
+    from regen import impact, survival
+    from regen.filters import Filters
+    from regen.metrics import build_panel
+
+    ds, version = _impact_dataset(dataset)
+    panel = build_panel(ds)
+    censor_year = _censor_year(censor, panel.year_max)
+    known = set(ds.enterprises["area"].astype(str))
+    unknown = [c for c in area_codes if c not in known]
+    if unknown:
+        raise click.ClickException(f"no enterprises in area {', '.join(unknown)} of dataset {ds.name!r}")
+    mask = panel.mask(Filters(area=area_codes))
+    result = survival.panel_survival(panel, mask, censor_year=censor_year)
+    flows = impact.job_flows(panel, mask)
+    flows = flows[(flows["year"] <= censor_year) & (flows["year"] > panel.year_min)]
+    areas = impact.per_resident(panel, mask, ds.areas, min(censor_year, panel.year_max))
+
+    def plain(value):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return None
+        if hasattr(value, "item"):
+            value = value.item()
+        return None if isinstance(value, float) and math.isnan(value) else value
+
+    def records(frame) -> list[dict]:
+        return [{k: plain(v) for k, v in row.items()} for row in frame.astype(object).to_dict("records")]
+
+    if as_json:
+        click.echo(json.dumps({
+            "dataset": ds.name, "version": version, "illustrative": bool(ds.illustrative),
+            "areas_selected": list(area_codes), "censor_year": censor_year,
+            "survival": result.as_dict(), "flows": records(flows), "areas": records(areas),
+        }, ensure_ascii=False))
+        return
+    label = f"{ds.name}" + (f" version {version}" if version is not None else "") + (
+        " (illustrative sample: fictional enterprises)" if ds.illustrative else "")
+    click.echo(f"Dataset: {label}; data complete up to {censor_year}")
+    click.echo(f"\nSurvival (Kaplan-Meier, 95% CI): {result.n} enterprises, {result.events} closures")
+    for horizon, est in result.at.items():
+        click.echo(f"  still trading after {horizon:>2} years: {_estimate_text(est)}")
+    median = "not reached" if result.median.estimate is None else f"{result.median.estimate:g} years"
+    click.echo(f"  median survival: {median}")
+    for code in result.warnings:
+        click.echo(f"  warning: {code}")
+    click.echo("\nJobs by year (created, lost, net):")
+    shown_flows = flows[["year", "jobs", "created", "lost", "net"]].astype({"created": "Int64", "lost": "Int64", "net": "Int64"})
+    click.echo(shown_flows.to_string(index=False) if len(flows) else "  no flows")
+    click.echo("\nPer 10,000 residents by area:")
+    shown = [c for c in ("code", "name", "population", "enterprises", "jobs", "enterprises_per_10k", "jobs_per_10k", "note")
+             if c in areas.columns]
+    click.echo(areas[shown].round(1).fillna("").to_string(index=False) if len(areas) else "  no areas")
+
+
+def _impact_dataset(dataset: str | None):
+    """(dataset, published version) for `impact`: the named dataset's published version, the sample for
+    "sample", and by default "main" when it is published, else the sample."""
+    from regen.dataset import load_sample
+    from regen.store import SAMPLE_DATASET, StoreError, get_engine, load_dataset, published_version
+
+    if dataset in (None, SAMPLE_DATASET):
+        if dataset is None:
+            try:
+                engine = get_engine()
+                version = published_version(engine, DEFAULT_DATASET)
+                if version is not None:
+                    return load_dataset(engine, DEFAULT_DATASET, version), version
+            except StoreError:
+                pass
+        return load_sample(), None
+    with _StoreErrors():
+        engine = _engine()
+        version = published_version(engine, dataset)
+        if version is None:
+            raise click.ClickException(f"dataset {dataset!r} has no published version")
+        return load_dataset(engine, dataset, version), version
+
+
+def _censor_year(text: str | None, default: int) -> int:
+    import re
+
+    if text is None:
+        return int(default)
+    match = re.fullmatch(r"\s*(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?\s*", text)
+    if not match:
+        raise click.ClickException(f"--censor {text!r}: give a year or a date such as 2024 or 2024-03-31")
+    year = int(match.group(1))
+    if not 1800 <= year <= 2100:
+        raise click.ClickException(f"--censor {text!r}: the year must be between 1800 and 2100")
+    return year
+
+
+def _estimate_text(est) -> str:
+    if est is None or est.estimate is None:
+        return "too few to say"
+    if est.lower is None or est.upper is None:
+        return f"{est.estimate:.0%}"
+    return f"{est.estimate:.0%} (95% CI {est.lower:.0%}-{est.upper:.0%})"
+
+
 @cli.group("user")
 def user_group() -> None:
     """Local accounts for signing in to the app."""

@@ -6,9 +6,7 @@ Definitions (also on the About page):
 - **active** in year *Y*: founded in or before *Y* and not closed in or before *Y*
   (``founded <= Y`` and (``closed`` empty or ``closed > Y``)).
 - **jobs added since a base year**: jobs in the end year minus jobs in the base year (net change).
-- **five-year survival**: of the enterprises founded in the chosen years that are old enough to be judged
-  (founded at least five years before the last year with data), the share still trading five years on
-  (no closing year, or a closing year after founding year + 5).
+- **survival** (Kaplan–Meier, with intervals, censoring and late entry) is in :mod:`regen.survival`.
 
 A Panel keeps numpy arrays so that a filter or year change costs a few vectorised passes rather
 than a pandas join and group-by (see ``benchmarks/``).
@@ -24,7 +22,6 @@ import pandas as pd
 from regen.dataset import Dataset
 from regen.filters import DIMENSIONS, Filters, enterprise_mask
 
-SURVIVAL_YEARS = 5
 
 
 @dataclass
@@ -146,23 +143,6 @@ def jobs_by_year(panel: Panel, mask: np.ndarray) -> pd.DataFrame:
     })
 
 
-def survival(panel: Panel, mask: np.ndarray, cohort: tuple[int, int], years: int = SURVIVAL_YEARS) -> tuple[float | None, int]:
-    """Share of enterprises founded in ``cohort`` (inclusive) still trading ``years`` on, and the cohort size.
-
-    Only enterprises founded at least ``years`` before the panel's last year are judged; returns
-    ``(None, 0)`` when none are.
-    """
-    last_judgeable = min(cohort[1], panel.year_max - years)
-    founded = panel.founded
-    in_cohort = mask & (founded >= cohort[0]) & (founded <= last_judgeable)
-    size = int(in_cohort.sum())
-    if size == 0:
-        return None, 0
-    closed = panel.closed[in_cohort]
-    alive = np.isnan(closed) | (closed > founded[in_cohort] + years)
-    return float(alive.mean()), size
-
-
 @dataclass(frozen=True)
 class Headline:
     year: int
@@ -172,8 +152,6 @@ class Headline:
     fte: float | None
     jobs_added: int
     disadvantaged_hires: int
-    survival: float | None
-    survival_cohort: int
 
 
 def headline(panel: Panel, filters: Filters, series: pd.DataFrame | None = None) -> Headline:
@@ -184,7 +162,6 @@ def headline(panel: Panel, filters: Filters, series: pd.DataFrame | None = None)
         series = jobs_by_year(panel, mask)
     at = series.set_index("year")
     now = at.loc[year]
-    rate, size = survival(panel, mask, (base, year))
     fte = None if pd.isna(now["fte"]) else float(now["fte"])
     return Headline(
         year=year,
@@ -194,8 +171,6 @@ def headline(panel: Panel, filters: Filters, series: pd.DataFrame | None = None)
         fte=fte,
         jobs_added=int(now["jobs"] - at.loc[base, "jobs"]),
         disadvantaged_hires=int(now["disadvantaged_hires"]),
-        survival=rate,
-        survival_cohort=size,
     )
 
 

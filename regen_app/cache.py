@@ -189,3 +189,20 @@ def outlines(name: str, version: int | None) -> Outlines | None:
     except STORE_ERRORS as err:
         log.warning("cannot load the outlines of %s version %s: %s", name, version, err)
         return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _donors(url: str, name: str, version: int | None, country: str, sectors: tuple[str, ...],
+            legal_forms: tuple[str, ...]):
+    from regen import scenario
+    from regen.filters import Filters
+
+    source = panel(name, version)
+    mask = source.mask(Filters(country=(country,), sector=sectors, legal_form=legal_forms))
+    return scenario.donors(source, mask)
+
+
+def donors(ctx, *, country: str, sectors: tuple[str, ...] = (), legal_forms: tuple[str, ...] = ()):
+    """The scenario planner's donor enterprises for a profile, once per dataset version and profile."""
+    return _donors(database_url(), ctx.dataset.name if ctx.version is not None else SAMPLE, ctx.version,
+                   country, tuple(sorted(sectors)), tuple(sorted(legal_forms)))

@@ -10,6 +10,11 @@ from regen_app import state as keys
 from regen_app.setup import Context, literal, place_label
 
 
+# A place in the other country to set a clicked place against (Sunderland for Japan, Kashiwazaki for
+# Britain): the comparison visitors come with. Compare drops a code the dataset does not have.
+COMPARE_PARTNER = {"JP": "E08000024", "GB": "15205"}
+
+
 def enterprise_card(ctx: Context, enterprise_id: str) -> None:
     t, lang = ctx.t, ctx.lang
     row = metrics.enterprise(ctx.panel, enterprise_id)
@@ -44,3 +49,8 @@ def enterprise_card(ctx: Context, enterprise_id: str) -> None:
                             config={"displayModeBar": False})
         if isinstance(row.get("description"), str) and row["description"]:
             st.caption(literal(row["description"]))
+        area = str(row["area"])
+        partner = COMPARE_PARTNER.get(str(row["country"]))
+        places = [area] + ([partner] if partner and partner != area else [])
+        st.page_link("pages/6_compare.py", label=t("card.compare"), icon=":material/compare_arrows:",
+                     query_params={**ctx.query, keys.COMPARE: ",".join(places)})

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("dashboard.py", "", "overview", ":material/dashboard:"),
     ("pages/1_map.py", "map", "map", ":material/map:"),
+    ("pages/5_impact.py", "impact", "impact", ":material/insights:"),
+    ("pages/6_compare.py", "compare", "compare", ":material/compare_arrows:"),
+    ("pages/7_scenario.py", "scenario", "scenario", ":material/trending_up:"),
     ("pages/2_explorer.py", "explorer", "explorer", ":material/table_view:"),
     ("pages/3_about.py", "about", "about", ":material/info:"),
     ("pages/4_upload.py", "upload", "upload", ":material/upload_file:"),

@@ -21,6 +21,22 @@ MAP_PLAYING = "_playing"
 # Explorer page
 SEARCH = "q"
 
+# Impact page
+IMPACT_GROUP = "survival_by"  # how survival curves are split: none, cohort, legal_form, sector, area, country
+IMPACT_SPENDING = "spending"  # programme spending pasted by the visitor as text (never stored, not in the URL)
+
+# Compare page
+COMPARE = "compare"  # the compared places, as area codes: ?compare=E08000024,15205
+COMPARE_RATE = "rate"  # an optional stated exchange rate (yen per pound) for a common view of money
+
+# Scenario page
+SCENARIO_PLACE = "place"
+SCENARIO_N = "n"
+SCENARIO_HORIZON = "horizon"
+SCENARIO_SUPPORT = "support"
+SCENARIO_SECTOR = "profile_sector"
+SCENARIO_LEGAL_FORM = "profile_form"
+
 # Which dataset the pages show: "sample" (built in, illustrative) or an analyst dataset with a
 # published version. Shared between pages and in the URL (?data=main).
 DATA = "data"

@@ -28,7 +28,7 @@ _HISTORY = 30  # how many of our own recent URLs are recognised as ours
 
 @dataclass(frozen=True)
 class Param:
-    kind: str  # "str", "list", "int" or "range"
+    kind: str  # "str", "list", "int", "float" or "range"
     shared: bool  # shared filters travel between pages; page controls stay on their page
 
 
@@ -47,6 +47,15 @@ PARAMS: dict[str, Param] = {
     keys.MAP_VIEW: Param("str", False),
     keys.MAP_SELECTED: Param("str", False),
     keys.SEARCH: Param("str", False),
+    keys.IMPACT_GROUP: Param("str", False),
+    keys.COMPARE: Param("list", False),
+    keys.COMPARE_RATE: Param("float", False),
+    keys.SCENARIO_PLACE: Param("str", False),
+    keys.SCENARIO_N: Param("int", False),
+    keys.SCENARIO_HORIZON: Param("int", False),
+    keys.SCENARIO_SUPPORT: Param("str", False),
+    keys.SCENARIO_SECTOR: Param("list", False),
+    keys.SCENARIO_LEGAL_FORM: Param("list", False),
 }
 
 
@@ -60,6 +69,9 @@ def decode(kind: str, raw: str) -> object:
             return [part for part in raw.split(",") if part] or None
         if kind == "int":
             return int(raw)
+        if kind == "float":
+            value = float(raw)
+            return value if value == value and abs(value) != float("inf") else None
         if kind == "range":
             lo, hi = (int(x) for x in raw.split("-", 1))
             return (min(lo, hi), max(lo, hi))

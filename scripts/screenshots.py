@@ -26,6 +26,9 @@ SHOTS = [  # name, path, query, has map
     ("map-japan", "map", "view=japan&country=JP", True),
     ("map-card", "map", "view=hendon&enterprise=GB-0053", True),
     ("map-hexes", "map", "view=north_east&mode=hexes", True),
+    ("impact", "impact", "", True),
+    ("compare", "compare", "compare=E08000024,15205", False),
+    ("scenario", "scenario", "place=15205&n=10&horizon=10", False),
     ("explorer", "explorer", "", False),
     ("about", "about", "", False),
     ("upload", "upload", "", False),
@@ -76,7 +79,7 @@ def main() -> None:
                         page.wait_for_timeout(800)  # markers and outlines finish painting after "loaded"
                     target = args.out / f"{name}-{lang}.png"
                     page.screenshot(path=str(target), full_page=True)
-                    print(target.relative_to(ROOT))
+                    print(target)
                 page.set_viewport_size({"width": 1440, "height": 3300})  # the report and the preview map below it
                 page.goto(f"{server.url}/upload{'?lang=ja' if lang == 'ja' else ''}")
                 wait_for_app(page)
@@ -90,7 +93,7 @@ def main() -> None:
                 page.wait_for_timeout(1500)
                 target = args.out / f"upload-report-{lang}.png"
                 page.screenshot(path=str(target), full_page=True)
-                print(target.relative_to(ROOT))
+                print(target)
                 page.set_viewport_size({"width": 1440, "height": 1900})
             browser.close()
     finally:

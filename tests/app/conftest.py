@@ -5,7 +5,8 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = {"overview": "dashboard.py", "map": "pages/1_map.py", "explorer": "pages/2_explorer.py",
-         "about": "pages/3_about.py", "upload": "pages/4_upload.py"}
+         "about": "pages/3_about.py", "upload": "pages/4_upload.py", "impact": "pages/5_impact.py",
+         "compare": "pages/6_compare.py", "scenario": "pages/7_scenario.py"}
 
 
 @pytest.fixture(autouse=True)

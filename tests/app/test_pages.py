@@ -22,7 +22,9 @@ def metric(at, prefix: str) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
 @pytest.mark.parametrize("page,title_key", [("overview", "overview.title"), ("map", "map.title"),
-                                            ("explorer", "explorer.title"), ("about", "about.title")])
+                                            ("explorer", "explorer.title"), ("about", "about.title"),
+                                            ("impact", "impact.title"), ("compare", "compare.title"),
+                                            ("scenario", "scenario.title")])
 def test_every_page_runs_and_shows_its_title(page, title_key, lang):
     at = open_page(page, {"lang": lang} if lang != "en" else None)
     assert not at.exception, at.exception
@@ -31,7 +33,8 @@ def test_every_page_runs_and_shows_its_title(page, title_key, lang):
     if page != "about":
         assert i18n.t("sample.banner", lang) in text  # sample data is labelled as illustrative
     menu = [link.label for link in at.sidebar.get("page_link")]
-    assert menu == [i18n.t(f"nav.{p}", lang) for p in ("overview", "map", "explorer", "about", "upload")]
+    assert menu == [i18n.t(f"nav.{p}", lang) for p in ("overview", "map", "impact", "compare", "scenario", "explorer",
+                                                        "about", "upload")]
 
 
 def test_overview_headline_and_charts():

@@ -10,7 +10,8 @@ from regen import i18n
 
 from .conftest import wait_for_app, wait_for_map
 
-PAGES = {"overview": "", "map": "map", "explorer": "explorer", "about": "about"}
+PAGES = {"overview": "", "map": "map", "impact": "impact", "compare": "compare", "scenario": "scenario",
+         "explorer": "explorer", "about": "about"}
 
 
 def goto(page, server, path: str = "", query: str = "") -> None:
@@ -27,7 +28,7 @@ def error_boxes(page) -> int:
 def test_page_renders_without_error(page, server, name, lang):
     goto(page, server, PAGES[name], "lang=ja" if lang == "ja" else "")
     assert error_boxes(page) == 0
-    title_key = {"overview": "overview.title", "map": "map.title", "explorer": "explorer.title", "about": "about.title"}[name]
+    title_key = f"{name}.title"
     assert page.locator("h1").first.inner_text().strip() == i18n.t(title_key, lang)
     assert page.get_by_text(i18n.t("sample.banner", lang)[:30]).count() >= 1 or name == "about"
     assert page.blocked == [], f"requests left the machine: {page.blocked[:3]}"
@@ -138,7 +139,8 @@ def test_deep_link_as_first_request_to_fresh_server(page, fresh_server):
     expect(page.locator("h1").first).to_have_text(i18n.t("map.title", "ja"), timeout=30_000)
     # our translated menu, and no automatic page list naming files
     expect(page.locator('[data-testid="stPageLink"] [data-testid="stMarkdownContainer"]')).to_have_text(
-        [i18n.t(f"nav.{p}", "ja") for p in ("overview", "map", "explorer", "about", "upload")], timeout=30_000)
+        [i18n.t(f"nav.{p}", "ja") for p in ("overview", "map", "impact", "compare", "scenario", "explorer", "about",
+                                             "upload")], timeout=30_000)
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
     expect(page.locator('[data-testid="stMultiSelect"]').first).to_contain_text("日本", timeout=30_000)
     wait_for_map(page)

@@ -31,12 +31,6 @@ def test_headline_uses_end_year_and_base_year(panel):
     assert head.fte == pytest.approx(3.2 + 2.0 + 9.0)
 
 
-def test_survival(panel):
-    rate, size = metrics.survival(panel, np.ones(3, bool), (2000, 2005), years=2)
-    assert size == 3 and rate == pytest.approx(2 / 3)
-    assert metrics.survival(panel, np.ones(3, bool), (2001, 2005)) == (None, 0)
-
-
 def test_snapshot_and_latest(panel):
     snap = metrics.snapshot(panel, np.ones(3, bool), 2003).set_index("enterprise_id")
     assert snap["employees"].to_dict() == {"A": 4, "B": 2, "C": 10}
