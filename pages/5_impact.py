@@ -43,6 +43,29 @@ with cols[3]:
     if five and five.lower is not None:
         st.caption(t("metric.survival_ci", lower=i18n.percent(five.lower, lang), upper=i18n.percent(five.upper, lang)))
 
+# Other figures of the end year: disadvantaged hires (with a Wilson interval), FTE and volunteers, each
+# only where the data has the column ("not in this data" rather than zero).
+share = impact.disadvantaged_share(panel, mask, year)
+lo, hi = panel.year_start[year - panel.year_min], panel.year_start[year - panel.year_min + 1]
+in_year = panel.figures.iloc[lo:hi]
+in_year = in_year[mask[in_year["pos"].to_numpy()]]
+o1, o2, o3, o4 = st.columns(4)
+with o1:
+    if not available.get("disadvantaged_hires", False):
+        st.metric(t("impact.disadvantaged", year=year), t("impact.not_in_data"))
+    elif share.share is None or share.share != share.share:
+        st.metric(t("impact.disadvantaged", year=year), t("reading.too_few_short"))
+    else:
+        st.metric(t("impact.disadvantaged", year=year), i18n.percent(share.share, lang),
+                  help=t("impact.disadvantaged_help", hires=i18n.number(share.hires, lang),
+                         jobs=i18n.number(share.jobs, lang)))
+        st.caption(t("metric.survival_ci", lower=i18n.percent(share.lower, lang), upper=i18n.percent(share.upper, lang)))
+o2.metric(t("compare.jobs", year=year), i18n.number(int(in_year["employees"].sum()), lang))
+o3.metric(t("metric.fte", year=year), i18n.number(in_year["fte"].sum(min_count=1), lang)
+          if available.get("fte", False) else t("impact.not_in_data"))
+o4.metric(t("impact.volunteers", year=year), i18n.number(in_year["volunteers"].sum(min_count=1), lang)
+          if available.get("volunteers", False) else t("impact.not_in_data"))
+
 # --- Jobs created and lost -----------------------------------------------------------------------------
 st.header(t("impact.flows_title"))
 flow_table = flows[(flows["year"] > panel.year_min)][["year", "jobs", "created", "lost", "net"]]
@@ -107,8 +130,10 @@ areas_view = shares.assign(
     note=[t(f"impact.note.{n}") if isinstance(n, str) and n and i18n.has(f"impact.note.{n}") else (n or "")
           for n in shares.get("note", pd.Series([""] * len(shares)))],
 )
+areas_view["turnover_per_job"] = [money(v, c, lang) for v, c in zip(shares["turnover_per_job"], shares["currency"])]
 area_columns = [c for c in ("name", "country", "population", "enterprises", "jobs", "enterprises_per_10k",
-                            "jobs_per_10k", "disadvantaged_share", "population_source", "note")
+                            "jobs_per_10k", "growth", "disadvantaged_share", "turnover_per_job", "population_source",
+                            "note")
                 if c in areas_view.columns]
 st.dataframe(areas_view[area_columns].sort_values("jobs", ascending=False), hide_index=True, key="areas_table",
              column_config={
@@ -120,8 +145,10 @@ st.dataframe(areas_view[area_columns].sort_values("jobs", ascending=False), hide
                  "enterprises_per_10k": st.column_config.NumberColumn(t("compare.enterprises_per_10k", year=year),
                                                                       format="%.1f"),
                  "jobs_per_10k": st.column_config.NumberColumn(t("compare.jobs_per_10k", year=year), format="%.1f"),
+                 "growth": st.column_config.NumberColumn(t("compare.growth", years=5), format="percent"),
                  "disadvantaged_share": st.column_config.NumberColumn(t("impact.col.disadvantaged_share"),
                                                                       format="percent"),
+                 "turnover_per_job": st.column_config.TextColumn(t("compare.turnover_per_job")),
                  "population_source": st.column_config.TextColumn(t("impact.col.population_source")),
                  "note": st.column_config.TextColumn(t("impact.col.note")),
              })

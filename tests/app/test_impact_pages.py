@@ -36,8 +36,12 @@ def test_impact_page_shows_flows_survival_and_net(lang):
     lost = metric(at, i18n.t("impact.lost", lang, base=2001, year=2025))
     assert number(created.value) > number(lost.value) > 0
     still = metric(at, i18n.t("impact.still_trading", lang, h=5)).value
-    # the headline carries its interval: "62% (95% CI 55–69%)"
-    assert re.search(r"\d+%.*\d+%.*\d+%", still), still
+    assert re.fullmatch(r"\d+%", still), still
+    # the headline carries its interval, right under it (the first interval caption): "95% CI 59%–70%"
+    prefix = i18n.t("metric.survival_ci", lang, lower="", upper="")[:5]
+    caption = [c.value for c in at.caption if c.value.startswith(prefix)][0]
+    low, high = (int(x) for x in re.findall(r"(\d+)%", caption)[1:3])
+    assert low < int(still[:-1]) < high
     # the one-line readings are there, in the page's language
     assert i18n.t("reading.flows", lang, base=2001, year=2025, created=created.value, lost=lost.value,
                   net=i18n.signed(number(created.value) - number(lost.value), lang)) in text
