@@ -7,7 +7,7 @@ classic multipage mode) and share the set-up in ``regen_app.setup``.
 
 import streamlit as st
 
-from regen import charts, geo, i18n, metrics, readings, survival
+from regen import charts, geo, i18n, metrics, survival
 from regen_app import cache, outlines
 from regen_app.setup import setup_page
 

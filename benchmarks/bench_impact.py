@@ -18,7 +18,6 @@ Prints medians, p90 and the ratio of each page to the baseline (pooled over all 
 
 from __future__ import annotations
 
-import argparse
 import gc
 
 import numpy as np
@@ -122,19 +121,7 @@ def run_size(n: int, reps: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--reps", type=int, default=5)
-    args = parser.parse_args(argv)
-    print("## Impact and Compare pages: server-side work\n")
-    print(pages.machine())
-    for n in args.sizes:
-        if n > 200_000:
-            print(f"\n(skipped N = {n:,}: the Impact and Compare benchmark runs at 100k; see bench_filters for 1M)")
-            continue
-        print(run_size(n, args.reps), flush=True)
-    print(f"\nPeak RSS {pages.peak_rss_mb():,.0f} MB")
-    return 0
+    return pages.bench_main(argv, description=__doc__.split("\n")[0], title="Impact and Compare pages: server-side work", run_size=run_size, max_size=200_000)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ Targets: simulate(1,000 × 10 × 10) < 0.5 s; donors() at 100k × 25 years well 
 
 from __future__ import annotations
 
-import argparse
 import gc
 
 import numpy as np
@@ -122,16 +121,7 @@ def run_size(n: int, reps: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--reps", type=int, default=5)
-    args = parser.parse_args(argv)
-    print("## Scenario planner: donors and Monte Carlo\n")
-    print(pages.machine())
-    for n in args.sizes:
-        print(run_size(n, args.reps), flush=True)
-    print(f"\nPeak RSS {pages.peak_rss_mb():,.0f} MB")
-    return 0
+    return pages.bench_main(argv, description=__doc__.split("\n")[0], title="Scenario planner: donors and Monte Carlo", run_size=run_size)
 
 
 if __name__ == "__main__":

@@ -298,3 +298,23 @@ def machine() -> str:
             f"Python {platform.python_version()}, "
             f"pandas {pd.__version__}, numpy {np.__version__}, plotly {__import__('plotly').__version__}, "
             f"JSON engine {pio.json.config.default_engine!r}")
+
+
+def bench_main(argv: list[str] | None, *, description: str, title: str, run_size, max_size: int | None = None) -> int:
+    """The command line every ``bench_*.py`` shares: ``--sizes N [N ...]`` (``run_all.py`` passes them) and
+    ``--reps``; prints the title, the machine, ``run_size(n, reps)`` per size and the peak memory."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--reps", type=int, default=5)
+    args = parser.parse_args(argv)
+    print(f"## {title}\n")
+    print(machine())
+    for n in args.sizes:
+        if max_size is not None and n > max_size:
+            print(f"\n(skipped N = {n:,}: this benchmark runs up to {max_size:,} enterprises)")
+            continue
+        print(run_size(n, args.reps), flush=True)
+    print(f"\nPeak RSS {peak_rss_mb():,.0f} MB")
+    return 0

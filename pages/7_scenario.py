@@ -6,7 +6,7 @@ the median path with its 80 % band, the net-additional view and the assumptions 
 import pandas as pd
 import streamlit as st
 
-from regen import charts, export, i18n, impact, scenario
+from regen import charts, export, i18n, scenario
 from regen_app import cache
 from regen_app import state as keys
 from regen_app import urlstate

@@ -266,6 +266,7 @@ def job_flows_chart(flows: pd.DataFrame, lang: str, *, height: int = 380) -> go.
 
     ``flows`` has the columns of :func:`regen.impact.job_flows` (year, created, lost, net)."""
     jobs_word = i18n.t("unit.jobs", lang)
+    flows = {c: flows[c].to_numpy(dtype=float) for c in ("year", "created", "lost", "net")}
     fig = go.Figure()
     fig.add_trace(go.Bar(x=flows["year"], y=flows["created"], name=i18n.t("chart.created", lang),
                          marker_color=CREATED, hovertemplate="%{x}: +%{y:,} " + jobs_word + "<extra></extra>"))
@@ -296,6 +297,8 @@ def survival_chart(curves: dict[str, pd.DataFrame], lang: str, *, horizons: tupl
             continue
         colour = SERIES_COLOURS[i % len(SERIES_COLOURS)]
         name = escape(label)
+        # numpy arrays, not Series: plotly converts each Series through narwhals (most of this chart's time)
+        curve = {c: curve[c].to_numpy(dtype=float) for c in ("years", "survival", "lower", "upper", "at_risk")}
         fig.add_trace(go.Scatter(
             x=np.concatenate([curve["years"], curve["years"][::-1]]),
             y=np.concatenate([curve["upper"], curve["lower"][::-1]]),
@@ -309,9 +312,10 @@ def survival_chart(curves: dict[str, pd.DataFrame], lang: str, *, horizons: tupl
             hovertemplate=name + "<br>%{x} " + years_word + ": %{y:.0%} " + share
             + " (95% CI %{customdata[0]:.0%}–%{customdata[1]:.0%}) · n=%{customdata[2]:,}<extra></extra>",
         ))
-    for h in horizons:
-        fig.add_vline(x=h, line=dict(color=MUTED, width=1, dash="dot"))
-    fig.update_layout(yaxis=dict(title=share, range=[0, 1.02], tickformat=".0%", gridcolor="#eef0f2"),
+    # one layout update for the horizon lines (add_vline validates the whole layout once per line)
+    fig.update_layout(shapes=[dict(type="line", xref="x", yref="paper", x0=h, x1=h, y0=0, y1=1,
+                                   line=dict(color=MUTED, width=1, dash="dot")) for h in horizons],
+                      yaxis=dict(title=share, range=[0, 1.02], tickformat=".0%", gridcolor="#eef0f2"),
                       xaxis=dict(title=i18n.t("chart.years_since_founding", lang), dtick=5, gridcolor="#f3f4f6",
                                  rangemode="tozero"))
     return _layout(fig, height=height, legend=len(curves) > 1)

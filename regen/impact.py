@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from regen.metrics import Panel, active_mask
+from regen.schema import plain_value
 from regen.vocab import CURRENCIES
 
 MIN_COUNT = 10  # below this many jobs a share or growth rate is "too few to say"
@@ -722,11 +723,11 @@ def cost_per_job(spending: pd.DataFrame, panel: Panel, mask: np.ndarray, params:
             problems.append(SpendingProblem(i, "area", None, "missing_area", f"{label}: no area; left out"))
             good[i] = False
         if not np.isfinite(year[i]) or year[i] % 1:
-            problems.append(SpendingProblem(i, "year", _plain(frame["year"].iloc[i]), "invalid_year",
+            problems.append(SpendingProblem(i, "year", plain_value(frame["year"].iloc[i]), "invalid_year",
                                             f"{label}: the year is not a whole number; left out"))
             good[i] = False
         if not np.isfinite(amount[i]):
-            problems.append(SpendingProblem(i, "amount", _plain(frame["amount"].iloc[i]), "invalid_amount",
+            problems.append(SpendingProblem(i, "amount", plain_value(frame["amount"].iloc[i]), "invalid_amount",
                                             f"{label}: the amount is not a number; left out"))
             good[i] = False
         elif amount[i] < 0:
@@ -798,15 +799,6 @@ def cost_per_job(spending: pd.DataFrame, panel: Panel, mask: np.ndarray, params:
                                 for c, i in zip(country, at)], dtype=object)
     problems.sort(key=lambda p: (p.row if isinstance(p.row, (int, np.integer)) else -1, p.column))
     return out[columns], problems
-
-
-def _plain(value: object) -> object:
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return value
-    return value.item() if hasattr(value, "item") else value
 
 
 # ---- Programme spending typed or pasted on the Impact page ------------------------------------------

@@ -187,7 +187,7 @@ def _describe(check: str) -> tuple[str, str, str]:
     return "invalid", check, ""
 
 
-def _scalar(value: object) -> object:
+def plain_value(value: object) -> object:
     """A plain Python value (None for missing) so that problems serialise to JSON."""
     try:
         if pd.isna(value):
@@ -269,7 +269,7 @@ def _unconvertible(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Prob
         numbers = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy(na_value=np.nan)
         bad = present & (np.isnan(numbers) | (whole & (np.nan_to_num(numbers) % 1 != 0)))
         for row in frame.index[bad]:
-            found.append(Problem(row, name, _scalar(values.at[row]), "invalid_type",
+            found.append(Problem(row, name, plain_value(values.at[row]), "invalid_type",
                                  "cannot be read as a whole number" if whole else "cannot be read as a number",
                                  str(column.dtype)))
     return found
@@ -312,12 +312,12 @@ def _problems(frame: pd.DataFrame, cases: pd.DataFrame) -> tuple[list[Problem], 
     seen: set = set()
     out: list[Problem] = []
     for row, column, check, value in zip(rows, columns, checks, values):
-        row = _scalar(row)
+        row = plain_value(row)
         if row is None or (row, column) in seen:
             continue  # one problem per cell is enough
         seen.add((row, column))
         code, reason, detail = _describe(check)
-        out.append(Problem(row, column, _scalar(value), code, reason, detail))
+        out.append(Problem(row, column, plain_value(value), code, reason, detail))
     return out, whole_column
 
 
