@@ -371,7 +371,7 @@ def impact_cmd(dataset: str | None, area_codes: tuple[str, ...], censor: str | N
     import json
     import math
 
-    from regen import impact, survival
+    from regen import impact, readings, survival
     from regen.filters import Filters
     from regen.metrics import build_panel
 
@@ -411,10 +411,13 @@ def impact_cmd(dataset: str | None, area_codes: tuple[str, ...], censor: str | N
     click.echo(f"\nSurvival (Kaplan-Meier, 95% CI): {result.n} enterprises, {result.events} closures")
     for horizon, est in result.at.items():
         click.echo(f"  still trading after {horizon:>2} years: {_estimate_text(est)}")
-    median = "not reached" if result.median.estimate is None else f"{result.median.estimate:g} years"
+    if result.median.estimate is not None:
+        median = f"{result.median.estimate:g} years"
+    else:
+        median = "not reached yet" if "median_not_reached" in result.warnings else "too few to say"
     click.echo(f"  median survival: {median}")
     for code in result.warnings:
-        click.echo(f"  warning: {code}")
+        click.echo(f"  warning ({code}): {readings.warning(code, result, 'en')}")
     click.echo("\nJobs by year (created, lost, net):")
     shown_flows = flows[["year", "jobs", "created", "lost", "net"]].astype({"created": "Int64", "lost": "Int64", "net": "Int64"})
     click.echo(shown_flows.to_string(index=False) if len(flows) else "  no flows")
