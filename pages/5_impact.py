@@ -28,14 +28,18 @@ st.markdown(t("impact.intro"))
 
 flows = impact.job_flows(panel, mask)
 in_range = flows[(flows["year"] > base) & (flows["year"] <= year)]
+# Flows need two consecutive years of figures: a one-year range (or one year of data) has none to show.
+measured = bool(in_range["created"].notna().any())
 created, lost = int(in_range["created"].fillna(0).sum()), int(in_range["lost"].fillna(0).sum())
 overall = survival.panel_survival(panel, mask, censor_year=year)
 shares = impact.per_resident(panel, mask, ds.areas, year)
 
 cols = st.columns(4)
-cols[0].metric(t("impact.created", base=base, year=year), i18n.number(created, lang), help=t("impact.created_help"))
-cols[1].metric(t("impact.lost", base=base, year=year), i18n.number(lost, lang), help=t("impact.lost_help"))
-cols[2].metric(t("impact.net_change", base=base, year=year), i18n.signed(created - lost, lang))
+cols[0].metric(t("impact.created", base=base, year=year), i18n.number(created if measured else None, lang),
+               help=t("impact.created_help"))
+cols[1].metric(t("impact.lost", base=base, year=year), i18n.number(lost if measured else None, lang),
+               help=t("impact.lost_help"))
+cols[2].metric(t("impact.net_change", base=base, year=year), i18n.signed(created - lost if measured else None, lang))
 five = overall.at.get(5)
 with cols[3]:
     st.metric(t("impact.still_trading", h=5), i18n.percent(five.estimate, lang) if five and five.estimate is not None
@@ -70,7 +74,7 @@ o4.metric(t("impact.volunteers", year=year), i18n.number(in_year["volunteers"].s
 st.header(t("impact.flows_title"))
 flow_table = flows[(flows["year"] > panel.year_min)][["year", "jobs", "created", "lost", "net"]]
 chart_or_table(ctx, "flows", charts.job_flows_chart(flows[flows["year"] > panel.year_min], lang), flow_table,
-               reading=readings.flows(flows, base, year, lang),
+               reading=readings.flows(flows, base, year, lang) if measured else t("impact.flows_none"),
                column_config={"year": st.column_config.NumberColumn(t("chart.year"), format="%d"),
                               "jobs": st.column_config.NumberColumn(t("chart.jobs"), format="localized"),
                               "created": st.column_config.NumberColumn(t("chart.created"), format="localized"),
@@ -96,18 +100,26 @@ def _group_label(value: str) -> str:
 
 
 if group == "none":
-    results = {t("impact.all_enterprises"): overall}
+    groups = {"all": overall}
+    labels = {"all": t("impact.all_enterprises")}
 else:
-    results = {_group_label(k): v for k, v in
-               list(survival.survival_by(panel, mask, group, censor_year=year).items())[:MAX_CURVES]}
-curves = {label: r.curve for label, r in results.items() if r.n and r.at.get(3) is not None
-          and r.at[3].estimate is not None}
-lines = [readings.survival(r, lang, group=None if group == "none" else label) for label, r in results.items()]
+    groups = survival.survival_by(panel, mask, group, censor_year=year)  # every group: all go in the table
+    labels = {code: _group_label(code) for code in groups}
+    repeated = {label for label in labels.values() if list(labels.values()).count(label) > 1}
+    labels = {code: f"{label} ({code})" if label in repeated else label for code, label in labels.items()}
+# Curves only where there is an estimate and only as far as enough enterprises were followed; at most
+# MAX_CURVES of them (the newest founding years, or the largest groups).
+drawable = [code for code, r in groups.items() if not r.shown_curve().empty and r.at.get(3) is not None
+            and r.at[3].estimate is not None]
+drawable = drawable[-MAX_CURVES:] if group == "cohort" else drawable[:MAX_CURVES]
+curves = {labels[code]: groups[code].shown_curve() for code in drawable}
+lines = [readings.survival(r, lang, group=None if group == "none" else labels[code]) for code, r in groups.items()
+         if code in drawable or group == "none"]
 survival_table = pd.DataFrame([{
-    "group": label, "n": r.n, "events": r.events,
+    "group": labels[code], "n": r.n, "events": r.events,
     **{f"s{h}": readings.estimate(r.at.get(h), lang) for h in survival.HORIZONS},
     "median": readings.years(r.median, lang, r.warnings),
-} for label, r in results.items()])
+} for code, r in groups.items()])
 chart_or_table(ctx, "survival", charts.survival_chart(curves, lang), survival_table,
                reading=" ".join(lines[:3]) + (" …" if len(lines) > 3 else ""),
                column_config={"group": st.column_config.TextColumn(t("impact.col.group")),
@@ -116,8 +128,8 @@ chart_or_table(ctx, "survival", charts.survival_chart(curves, lang), survival_ta
                               **{f"s{h}": st.column_config.TextColumn(t("impact.col.s_at", h=h))
                                  for h in survival.HORIZONS},
                               "median": st.column_config.TextColumn(t("impact.col.median"))})
-if group != "none" and len(curves) < len(results):
-    st.caption(t("impact.curves_hidden"))
+if len(curves) < len(groups):
+    st.caption(t("impact.curves_hidden", shown=len(curves), groups=len(groups)))
 for code in overall.warnings:
     st.caption(":material/info: " + literal(readings.warning(code, overall, lang)))
 st.caption(t("impact.survival_method", censor=overall.censor_year))
@@ -189,42 +201,47 @@ for i, name in enumerate(impact.LOCAL_SPEND_FIELDS):
         spend_values[name] = st.slider(t(f"lm3.{name}"), 0, 100, int(round(getattr(spend_default, name) * 100)), step=5,
                                        format="%d%%", key=f"lm3_{name}", help=t(f"lm3.{name}_help")) / 100
 spend = impact.LocalSpend(**spend_values)
-worked = impact.lm3(1.0, spend)
-st.metric(t("impact.lm3_value"), i18n.number(worked["lm3"], lang, 2),
-          help=t("impact.lm3_help"))
-st.markdown(literal(t("reading.lm3", value=i18n.number(worked["lm3"], lang, 2))))
-if available.get("turnover", False):
-    by_area = impact.lm3_by_area(panel, mask, year, spend, ds.areas)
-    centres = panel.enterprises[mask].groupby("area", observed=True)[["lat", "lon"]].mean()
-    by_area = by_area.join(centres, on="area", how="inner") if len(by_area) else by_area
-    if len(by_area):
-        by_area = by_area.assign(
-            label=[area_name(ctx, c) for c in by_area["area"]],
-            text=[t("impact.lm3_hover", turnover=money(tv, cur, lang), local=money(lv, cur, lang))
-                  for tv, lv, cur in zip(by_area["turnover"], by_area["local_value"], by_area["currency"])],
-        )
-        # Sizes are comparable only within one currency: one map per currency present.
-        for currency, part in by_area.groupby("currency", sort=True):
-            view = geo.fit_view(part["lat"], part["lon"], width=700, height=420)
-            layers = [cache.boundaries("countries")] + ([cache.boundaries("jp_prefectures")] if currency == "JPY" else [])
-            fig = charts.area_value_map(part, value="local_value", lang=lang, view=view, boundaries=layers, height=420)
-            table = part[["label", "turnover", "local_value", "currency"]]
-            chart_or_table(ctx, f"lm3_{currency}", fig, table,
-                           reading=t("impact.lm3_map", currency=currency, year=year),
-                           column_config={"label": st.column_config.TextColumn(t("col.area")),
-                                          "turnover": st.column_config.NumberColumn(t("col.turnover"), format="localized"),
-                                          "local_value": st.column_config.NumberColumn(t("impact.col.local_value"),
-                                                                                       format="localized"),
-                                          "currency": st.column_config.TextColumn(t("col.currency"))})
-else:
-    st.caption(t("impact.missing_metric", metric=t("field.turnover")))
+spend_problems = spend.validate()
+if spend_problems:
+    for code in spend_problems:
+        st.warning(t(f"lm3.{code}") if i18n.has(f"lm3.{code}") else code, icon=":material/warning:")
+else:  # the LM3 figure and map only for shares that add up (wages + suppliers ≤ income)
+    worked = impact.lm3(1.0, spend)
+    st.metric(t("impact.lm3_value"), i18n.number(worked["lm3"], lang, 2),
+              help=t("impact.lm3_help"))
+    st.markdown(literal(t("reading.lm3", value=i18n.number(worked["lm3"], lang, 2))))
+    if available.get("turnover", False):
+        by_area = impact.lm3_by_area(panel, mask, year, spend, ds.areas)
+        centres = panel.enterprises[mask].groupby("area", observed=True)[["lat", "lon"]].mean()
+        by_area = by_area.join(centres, on="area", how="inner") if len(by_area) else by_area
+        if len(by_area):
+            by_area = by_area.assign(
+                label=[area_name(ctx, c) for c in by_area["area"]],
+                text=[t("impact.lm3_hover", turnover=money(tv, cur, lang), local=money(lv, cur, lang))
+                      for tv, lv, cur in zip(by_area["turnover"], by_area["local_value"], by_area["currency"])],
+            )
+            # Sizes are comparable only within one currency: one map per currency present.
+            for currency, part in by_area.groupby("currency", sort=True):
+                view = geo.fit_view(part["lat"], part["lon"], width=700, height=420)
+                layers = [cache.boundaries("countries")] + ([cache.boundaries("jp_prefectures")] if currency == "JPY" else [])
+                fig = charts.area_value_map(part, value="local_value", lang=lang, view=view, boundaries=layers, height=420)
+                table = part[["label", "turnover", "local_value", "currency"]]
+                chart_or_table(ctx, f"lm3_{currency}", fig, table,
+                               reading=t("impact.lm3_map", currency=currency, year=year),
+                               column_config={"label": st.column_config.TextColumn(t("col.area")),
+                                              "turnover": st.column_config.NumberColumn(t("col.turnover"), format="localized"),
+                                              "local_value": st.column_config.NumberColumn(t("impact.col.local_value"),
+                                                                                           format="localized"),
+                                              "currency": st.column_config.TextColumn(t("col.currency"))})
+    else:
+        st.caption(t("impact.missing_metric", metric=t("field.turnover")))
 st.caption(t("lm3.source"))
 
 # --- Cost per job --------------------------------------------------------------------------------------
 st.header(t("impact.cost_title"))
 st.markdown(t("impact.cost_intro"))
 pasted = st.text_area(t("impact.cost_paste"), key=keys.IMPACT_SPENDING, height=120,
-                      placeholder="area\tyear\tamount\tcurrency\nSunderland\t2020\t120000\tGBP",
+                      placeholder=t("impact.cost_placeholder"),
                       help=t("impact.cost_paste_help"))
 spending = impact.read_spending(pasted, ds.areas)
 if len(spending):

@@ -33,6 +33,8 @@ table["label"] = [area_name(ctx, c) for c in table["code"]]
 options = list(table.sort_values(["country", "jobs"], ascending=[True, False], kind="stable")["code"])
 
 urlstate.clean(keys.COMPARE, options, multi=True)
+if keys.COMPARE in st.session_state:  # a link may name a place twice
+    st.session_state[keys.COMPARE] = list(dict.fromkeys(st.session_state[keys.COMPARE]))
 if keys.COMPARE in st.session_state and len(st.session_state[keys.COMPARE]) > MAX_PLACES:
     st.session_state[keys.COMPARE] = st.session_state[keys.COMPARE][:MAX_PLACES]
 if keys.COMPARE not in st.session_state:
@@ -57,8 +59,12 @@ if len(chosen) < 2:
     st.stop()
 
 rows = table.set_index("code").loc[chosen].reset_index()
-rows = rows.assign(label=[area_name(ctx, c) for c in rows["code"]])
-reference = {column: impact.reference_stats(table, column) for column in ("jobs_per_10k", "enterprises_per_10k")}
+names = [area_name(ctx, c) for c in rows["code"]]
+rows = rows.assign(label=[f"{n} ({c})" if names.count(n) > 1 else n for n, c in zip(names, rows["code"])])
+# The country reference counts every area with a known population, at 0 where nothing is in view.
+reference_table = impact.with_empty_areas(table, ds.areas, ("jobs_per_10k", "enterprises_per_10k"))
+reference = {column: impact.reference_stats(reference_table, column)
+             for column in ("jobs_per_10k", "enterprises_per_10k")}
 area_of = panel.enterprises["area"].astype(str).to_numpy()
 results = {code: survival.panel_survival(panel, mask & (area_of == code), censor_year=year) for code in chosen}
 country_of = panel.enterprises["country"].astype(str).to_numpy()
@@ -133,7 +139,14 @@ with c2:
                    reading=t("compare.reference_note"), column_config=value_columns)
 
 st.header(t("compare.survival_title"))
-curves = {row["label"]: results[row["code"]].curve for _, row in rows.iterrows() if results[row["code"]].n}
+curves = {}
+for _, row in rows.iterrows():  # a place's curve as far as enough were followed; its country's when it has none
+    result = results[row["code"]]
+    if result.at.get(3) is not None and result.at[3].estimate is not None and not result.shown_curve().empty:
+        curves[row["label"]] = result.shown_curve()
+    else:
+        label = t("compare.country_all", country=i18n.label("country", row["country"], lang))
+        curves.setdefault(label, _country_survival(row["country"]).shown_curve())
 survival_table = pd.DataFrame([{
     "label": row["label"], "n": results[row["code"]].n, "events": results[row["code"]].events,
     **{f"s{h}": readings.estimate(results[row["code"]].at.get(h), lang) for h in survival.HORIZONS},

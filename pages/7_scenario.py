@@ -59,7 +59,8 @@ if place == OTHER:
     place_name = o1.text_input(t("scenario.other_name"), key="scenario_other_name", max_chars=80) or t("scenario.your_town")
     population = o2.number_input(t("scenario.other_population"), min_value=0, max_value=50_000_000, step=1000,
                                  value=None, key="scenario_other_population")
-    country = o3.selectbox(t("filters.country"), ("JP", "GB"), key="scenario_other_country",
+    countries = [c for c in ("JP", "GB") if (panel.enterprises["country"].astype(str) == c).any()] or ["GB"]
+    country = o3.selectbox(t("filters.country"), countries, key="scenario_other_country",
                            format_func=lambda c: i18n.label("country", c, lang))
 else:
     place_name = area_name(ctx, place)
@@ -113,7 +114,7 @@ net = band.assign(jobs_median=band["jobs_median"] * factor)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("scenario.jobs_after", years=reached), i18n.number(last["jobs_median"], lang),
           help=t("scenario.band_help", lower=i18n.number(last["jobs_p10"], lang), upper=i18n.number(last["jobs_p90"], lang)))
-m2.metric(t("scenario.per_10k", place=place_name),
+m2.metric(t("scenario.per_10k", place=literal(place_name)),
           i18n.number(last["jobs_median"] / population * 10_000, lang, 1) if population else "–",
           help=t("scenario.per_10k_help") if population else t("scenario.no_population"))
 m3.metric(t("scenario.trading_after", years=reached), i18n.number(last["trading_median"], lang) + f" / {n}")

@@ -283,6 +283,15 @@ def job_flows_chart(flows: pd.DataFrame, lang: str, *, height: int = 380) -> go.
     return _layout(fig, height=height)
 
 
+def _steps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Corner points of a step function that holds y[i] from x[i] up to x[i+1]: (x0, y0), (x1, y0),
+    (x1, y1), (x2, y1) … (the last value held for one more unit)."""
+    if len(x) == 0:
+        return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    ends = np.append(x[1:], x[-1] + 1)
+    return np.column_stack([x, ends]).ravel(), np.repeat(y, 2)
+
+
 def survival_chart(curves: dict[str, pd.DataFrame], lang: str, *, horizons: tuple[int, ...] = (3, 5, 10),
                    height: int = 400) -> go.Figure:
     """Kaplan–Meier curves (steps) with their 95 % bands, one per group, labelled by the dict's keys.
@@ -299,18 +308,21 @@ def survival_chart(curves: dict[str, pd.DataFrame], lang: str, *, horizons: tupl
         name = escape(label)
         # numpy arrays, not Series: plotly converts each Series through narwhals (most of this chart's time)
         curve = {c: curve[c].to_numpy(dtype=float) for c in ("years", "survival", "lower", "upper", "at_risk")}
+        # the band as an explicit step polygon: a "hv" line shape would step the wrong way on the way back
+        sx, upper = _steps(curve["years"], curve["upper"])
+        _, lower = _steps(curve["years"], curve["lower"])
         fig.add_trace(go.Scatter(
-            x=np.concatenate([curve["years"], curve["years"][::-1]]),
-            y=np.concatenate([curve["upper"], curve["lower"][::-1]]),
-            fill="toself", fillcolor=_rgba(colour, BAND_ALPHA), line=dict(width=0, shape="hv"),
+            x=np.concatenate([sx, sx[::-1]]), y=np.concatenate([upper, lower[::-1]]),
+            fill="toself", fillcolor=_rgba(colour, BAND_ALPHA), line=dict(width=0),
             hoverinfo="skip", showlegend=False, legendgroup=name, name=name,
         ))
         fig.add_trace(go.Scatter(
             x=curve["years"], y=curve["survival"], name=name, legendgroup=name, mode="lines",
             line=dict(color=colour, width=3, shape="hv"),
             customdata=np.stack([curve["lower"], curve["upper"], curve["at_risk"]], axis=-1),
-            hovertemplate=name + "<br>%{x} " + years_word + ": %{y:.0%} " + share
-            + " (95% CI %{customdata[0]:.0%}–%{customdata[1]:.0%}) · n=%{customdata[2]:,}<extra></extra>",
+            hovertemplate=name + "<br>%{x} " + years_word + ": %{y:.0%} " + share + " · "
+            + i18n.t("metric.survival_ci", lang, lower="%{customdata[0]:.0%}", upper="%{customdata[1]:.0%}")
+            + " · " + i18n.t("chart.at_risk", lang, n="%{customdata[2]:,}") + "<extra></extra>",
         ))
     # one layout update for the horizon lines (add_vline validates the whole layout once per line)
     fig.update_layout(shapes=[dict(type="line", xref="x", yref="paper", x0=h, x1=h, y0=0, y1=1,

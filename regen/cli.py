@@ -378,6 +378,9 @@ def impact_cmd(dataset: str | None, area_codes: tuple[str, ...], censor: str | N
     ds, version = _impact_dataset(dataset)
     panel = build_panel(ds)
     censor_year = _censor_year(censor, panel.year_max)
+    if censor_year > panel.year_max:
+        raise click.ClickException(f"--censor {censor}: after the last year of the data ({panel.year_max}); "
+                                   "enterprises cannot be counted as trading beyond what the data covers")
     known = set(ds.enterprises["area"].astype(str))
     unknown = [c for c in area_codes if c not in known]
     if unknown:
@@ -462,7 +465,18 @@ def _censor_year(text: str | None, default: int) -> int:
     year = int(match.group(1))
     if not 1800 <= year <= 2100:
         raise click.ClickException(f"--censor {text!r}: the year must be between 1800 and 2100")
-    return year
+    if match.group(2) is None:
+        return year  # a year: complete to its end
+    import datetime
+
+    try:
+        day = datetime.date(year, int(match.group(2)), int(match.group(3) or 1))
+    except ValueError:
+        raise click.ClickException(f"--censor {text!r}: not a real date") from None
+    if match.group(3) is None:  # a month: complete to its end only if it is December
+        return year if day.month == 12 else year - 1
+    # figures are yearly: a date before 31 December means the data is complete to the end of the year before
+    return year if (day.month, day.day) == (12, 31) else year - 1
 
 
 def _estimate_text(est) -> str:

@@ -486,6 +486,22 @@ def reference_stats(table: pd.DataFrame, column: str, by: str = "country") -> pd
     return out.reset_index()[columns]
 
 
+def with_empty_areas(table: pd.DataFrame, areas: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """``table`` (from :func:`per_resident`) plus every area of ``areas`` with a known population that it
+    lacks, at 0 in ``columns``: an area with no enterprise in view has 0 per 10,000 residents, and a
+    reference over "all places of a country" must count it."""
+    if areas is None or not len(areas) or "population" not in areas:
+        return table
+    population = pd.to_numeric(areas["population"], errors="coerce")
+    known = areas[(population > 0).fillna(False).to_numpy(dtype=bool)]
+    missing = known[~known["code"].astype(str).isin(table["code"].astype(str))]
+    if missing.empty:
+        return table
+    extra = pd.DataFrame({"code": missing["code"].astype(str).to_numpy(), "country": missing["country"].astype(str).to_numpy(),
+                          **{c: 0.0 for c in columns}})
+    return pd.concat([table, extra], ignore_index=True)
+
+
 # ---- Net additional jobs (HCA Additionality Guide) -------------------------------------------------
 
 MULTIPLIER_RANGE = (1.0, 3.0)

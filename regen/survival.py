@@ -100,6 +100,16 @@ class SurvivalResult:
     curve: pd.DataFrame = field(default_factory=_empty_curve, compare=False)
     warnings: tuple[str, ...] = ()
 
+    def shown_curve(self, min_count: int = MIN_COUNT) -> pd.DataFrame:
+        """The part of the curve that may be drawn: up to the last whole year before fewer than
+        ``min_count`` enterprises have been at risk at some age (the same rule as S(k): every year's
+        factor multiplies into the later ones). Empty when even age 0 has too few."""
+        curve = self.curve
+        if curve.empty:
+            return curve
+        enough = np.minimum.accumulate(curve["at_risk"].to_numpy(dtype=float)) >= min_count
+        return curve.iloc[: int(enough.sum())].reset_index(drop=True)  # a running minimum: a prefix
+
     def as_dict(self) -> dict:
         """JSON-able summary (the curve is left out; ``at`` keyed by the horizon as a string)."""
         return {

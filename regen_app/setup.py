@@ -76,7 +76,7 @@ def current_language() -> str:
 
 def setup_page(page: str) -> Context:
     """Configure the page and draw the shared sidebar; return what the page needs."""
-    urlstate.restore()
+    urlstate.restore(page)
     urlstate.clean(keys.LANG, i18n.LANGUAGES, multi=False)
     lang = current_language()
     st.set_page_config(

@@ -23,6 +23,7 @@ from regen_app import state as keys
 
 _SEEN = "_url_seen"
 _SHARED = "_url_shared"
+_PAGE = "_url_page"  # the page of the previous run: a page change applies the URL the link carried
 _HISTORY = 30  # how many of our own recent URLs are recognised as ours
 
 
@@ -94,13 +95,17 @@ def _current_url() -> dict[str, str]:
     return {k: st.query_params[k] for k in PARAMS if k in st.query_params}
 
 
-def restore() -> None:
-    """Apply the URL to session state if it changed outside the app since we last wrote it."""
+def restore(page: str | None = None) -> None:
+    """Apply the URL to session state if it changed outside the app since we last wrote it, or if the
+    visitor has just come from another page (a link such as "Compare this place" carries the target
+    page's own parameters, which must apply even when the same URL was seen before)."""
     for key in PARAMS:  # keep widget values across a page change
         if key in st.session_state:
             st.session_state[key] = st.session_state[key]
     url = _current_url()
-    if url in st.session_state.get(_SEEN, []):
+    arrived = page is not None and st.session_state.get(_PAGE) != page
+    st.session_state[_PAGE] = page
+    if url in st.session_state.get(_SEEN, []) and not arrived:
         # One of our own recent URLs: the browser may send an older one while a fast series of
         # changes (a slider moved with the keyboard) is still being mirrored. Not an external change.
         return

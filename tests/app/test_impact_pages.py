@@ -157,3 +157,36 @@ def test_scenario_out_of_range_link_is_clipped():
     at = open_page("scenario", {"n": "100000", "horizon": "-3"})
     assert not at.exception
     assert at.slider(key="n").value == 50 and at.slider(key="horizon").value == 1
+
+
+def test_a_link_to_a_comparison_seen_before_still_applies():
+    """Impact's "compare" link (A, B) → the visitor changes to (A, C) → back to Impact → the same link
+    again must show (A, B): a page change applies the parameters the link carries."""
+    at = open_page("compare", {"compare": "E08000024,15205"})
+    at.multiselect(key="compare").set_value(["E08000024", "E06000063"]).run()
+    at.switch_page("pages/5_impact.py").run()
+    at.query_params["compare"] = "E08000024,15205"  # what the link on the Impact page carries
+    at.switch_page("pages/6_compare.py").run()
+    assert not at.exception
+    assert at.multiselect(key="compare").value == ["E08000024", "15205"]
+
+
+def test_a_place_named_twice_in_a_link_is_compared_once():
+    at = open_page("compare", {"compare": "15205,15205,E08000024"})
+    assert at.multiselect(key="compare").value == ["15205", "E08000024"]
+
+
+def test_lm3_shares_that_do_not_add_up_are_refused_but_the_page_goes_on():
+    at = open_page("impact")
+    at.slider(key="lm3_wages_share").set_value(80).run()
+    at.slider(key="lm3_suppliers_share").set_value(60).run()
+    assert any(w.value == i18n.t("lm3.spend_above_income", "en") for w in at.warning)
+    assert not [m for m in at.metric if m.label == i18n.t("impact.lm3_value", "en")]
+    assert at.text_area(key="spending") is not None  # cost per job is still there
+
+
+def test_one_year_range_shows_no_flows_rather_than_zero():
+    at = open_page("impact", {"years": "2025-2025"})
+    assert not at.exception
+    assert metric(at, i18n.t("impact.created", "en", base=2025, year=2025)).value == "–"
+    assert i18n.t("impact.flows_none", "en") in text_of(at)

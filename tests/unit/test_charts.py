@@ -109,7 +109,10 @@ def test_survival_chart_draws_each_curve_with_its_band():
                           "upper": [1.0, 0.9, 0.8], "at_risk": [20, 16, 12], "events": [0, 4, 4]})
     fig = charts.survival_chart({"<b>CIC</b>": curve, "empty": curve.iloc[0:0]}, "en")
     band, line = fig.data  # the empty group draws nothing
-    assert band.fill == "toself" and list(band.y) == [1.0, 0.9, 0.8, 0.4, 0.6, 0.9]
+    assert band.fill == "toself"
+    # a step polygon: each value held until the next year, out along the upper edge and back along the lower
+    assert list(band.x) == [0, 1, 1, 2, 2, 3, 3, 2, 2, 1, 1, 0]
+    assert list(band.y) == [1.0, 1.0, 0.9, 0.9, 0.8, 0.8, 0.4, 0.4, 0.6, 0.6, 0.9, 0.9]
     assert list(line.y) == [1.0, 0.8, 0.6] and line.line.shape == "hv"
     assert line.name == "&lt;b&gt;CIC&lt;/b&gt;"  # a group label from data is shown literally
     assert fig.layout.yaxis.range == (0, 1.02)

@@ -48,8 +48,10 @@ def test_json_for_the_sample_matches_the_library(run):
 
 def test_area_and_censor_narrow_the_figures(run):
     whole = json.loads(run("impact", "--json").output)
-    part = json.loads(run("impact", "--json", "--area", "15205", "--censor", "2020-03-31").output)
+    part = json.loads(run("impact", "--json", "--area", "15205", "--censor", "2020-12-31").output)
     assert part["censor_year"] == 2020 and part["areas_selected"] == ["15205"]
+    # yearly figures: data complete to 31 March 2021 is complete to the end of 2020
+    assert json.loads(run("impact", "--json", "--censor", "2021-03-31").output)["censor_year"] == 2020
     assert part["survival"]["n"] < whole["survival"]["n"]
     # six enterprises in Kashiwazaki: too few to say, with null and a warning rather than a number
     assert part["survival"]["at"]["5"]["estimate"] is None
@@ -70,6 +72,8 @@ def test_text_report(run):
     (("--area", "NOPE"), "no enterprises in area NOPE"),
     (("--censor", "last year"), "give a year or a date"),
     (("--censor", "1066"), "between 1800 and 2100"),
+    (("--censor", "2024-13-45"), "not a real date"),
+    (("--censor", "2030"), "after the last year of the data (2025)"),
     (("--dataset", "nope"), "dataset 'nope' has no published version"),
 ])
 def test_errors_are_one_line(run, args, message):

@@ -450,3 +450,13 @@ def test_sample_flows_and_per_resident(sample):
     assert set(ref["country"]) == {"GB", "JP"} and (ref["n"] >= 2).all()
     lm3 = impact.lm3_by_area(panel, everyone, year, impact.LocalSpend(), ds.areas)
     assert lm3["lm3"].dropna().round(6).nunique() == 1
+
+
+def test_with_empty_areas_counts_places_with_nothing_in_view_as_zero():
+    table = pd.DataFrame({"code": ["A"], "country": ["GB"], "jobs_per_10k": [12.0]})
+    areas = pd.DataFrame({"code": ["A", "B", "C"], "country": ["GB", "GB", "GB"], "population": [1000, 2000, None]})
+    out = impact.with_empty_areas(table, areas, ("jobs_per_10k",))
+    assert list(out["code"]) == ["A", "B"]  # C has no population: no rate, not a zero
+    assert list(out["jobs_per_10k"]) == [12.0, 0.0]
+    stats = impact.reference_stats(out, "jobs_per_10k").set_index("country")
+    assert stats.loc["GB", "median"] == 6.0

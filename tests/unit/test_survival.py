@@ -281,3 +281,15 @@ def test_as_dict_is_json():
     assert data["at"]["3"]["estimate"] == pytest.approx(40 / 81)
     assert set(data["median"]) == {"estimate", "lower", "upper"}
     assert data["warnings"] == list(r.warnings)
+
+
+def test_shown_curve_stops_where_too_few_were_at_risk():
+    # 12 enterprises founded 2001 and followed to 2025; closures thin the risk set below 10 after age 2
+    founded = np.full(12, 2001.0)
+    closed = np.array([2002, 2003, 2004, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan, np.nan])
+    result = survival.kaplan_meier(founded, closed, censor_year=2025, start_year=2001)
+    at_risk = list(result.curve["at_risk"][:5])
+    assert at_risk == [12, 12, 11, 10, 9]  # at risk at ages 0..4 (one closure at ages 1, 2, 3)
+    shown = result.shown_curve()
+    assert list(shown["years"]) == [0, 1, 2, 3]  # age 4 has 9 at risk: not drawn
+    assert result.shown_curve(min_count=13).empty
