@@ -2,7 +2,8 @@
 
 Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
 carriage return) are prefixed with an apostrophe, as OWASP recommends for CSV injection; numbers are
-left as numbers. Excel files are written with every text cell as a string, never a formula.
+left as numbers, and a column of floats that are all whole numbers (counts carried as floats because
+some are missing) is written as whole numbers ("2016", not "2016.0"). Excel files are written with every text cell as a string, never a formula.
 Only columns of the public schema are exported, so personal data cannot leave through a download.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # incl. full-width
@@ -27,6 +29,12 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         series = out[column]
+        if pd.api.types.is_float_dtype(series):
+            values = series.to_numpy(dtype=float, na_value=float("nan"))
+            present = values[~np.isnan(values)]
+            if len(present) and np.all(present == np.round(present)) and np.all(np.abs(present) < 2**53):
+                out[column] = series.astype("Int64")  # whole numbers written as 2016, not 2016.0
+            continue
         if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
             continue
         if isinstance(series.dtype, pd.CategoricalDtype):

@@ -30,3 +30,14 @@ def test_xlsx_cells_are_text_not_formulas():
     assert values[0] == "'=HYPERLINK(\"x\")"
     assert "f" not in types  # no formula cells
     assert [row[1].value for row in sheet.iter_rows(min_row=2)] == [1, -2, 3, 4, 5, 6]
+
+
+def test_whole_numbers_are_written_as_whole_numbers():
+    import numpy as np
+    import pandas as pd
+
+    from regen import export
+
+    frame = pd.DataFrame({"year": [2016.0, np.nan], "volunteers": [0.0, 12.0], "fte": [12.5, 3.0]})
+    text = export.to_csv_bytes(frame).decode("utf-8-sig").splitlines()
+    assert text[1:] == ["2016,0,12.5", ",12,3.0"]
