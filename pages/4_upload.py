@@ -356,6 +356,8 @@ def preview_and_publish(batch: upload.Batch, boundaries: upload.BoundarySet | No
     c[4].metric(t("upload.count.left_out"), i18n.number(batch.problem_rows, lang))
     if batch.derived_figures:
         st.caption(t("upload.figures_derived"))
+    if batch.unknown_figures:
+        st.warning(t("upload.unknown_figures", n=i18n.number(batch.unknown_figures, lang)), icon=":material/link_off:")
     missing = [k for k in upload.KINDS if k not in frames]
     if (frames or batch.boundaries is not None) and missing:
         st.caption(t("upload.carried_over", kinds=", ".join(t(f"upload.role.{k}") for k in missing)))

@@ -205,6 +205,13 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     if derived_figures is not None and "figures" not in frames:
         frames["figures"] = derived_figures
         click.echo(f"figures: {len(derived_figures)} rows taken from the enterprise list", err=True)
+    if "figures" in frames and "enterprises" in frames:
+        from regen.dataset import known_figures
+
+        frames["figures"], unknown = known_figures(frames["figures"], frames["enterprises"])
+        if unknown:
+            click.echo(f"figures: {unknown} row(s) name no known enterprise; left out", err=True)
+            notes.append(f"{unknown} figure row(s) naming no known enterprise left out")
     full_note = "; ".join(([note] if note else []) + notes) or None
     with _StoreErrors():
         number = create_version(engine, dataset, frames, actor=_actor(), file_name=", ".join(names),

@@ -55,3 +55,13 @@ def load_dir(folder: Path | str = SAMPLE_DIR, *, name: str = "sample", illustrat
 def load_sample() -> Dataset:
     """The built-in illustrative dataset (fictional enterprises at real places)."""
     return load_dir(SAMPLE_DIR, name="sample", illustrative=True)
+
+
+def known_figures(figures: pd.DataFrame, enterprises: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The yearly figures whose enterprise is in ``enterprises``, and how many name no known enterprise.
+
+    An import reports those rows ("300 figure rows name no known enterprise") and leaves them out,
+    rather than counting them as accepted and letting every page drop them silently."""
+    known = figures["enterprise_id"].astype(str).isin(set(enterprises["enterprise_id"].astype(str)))
+    dropped = int((~known).sum())
+    return (figures if dropped == 0 else figures[known.to_numpy()].reset_index(drop=True)), dropped

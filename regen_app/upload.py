@@ -32,6 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from regen import export, store
 from regen.boundaries import BoundaryResult, is_boundary_file, read_boundaries
+from regen.dataset import known_figures
 from regen.ingest import IngestError, IngestResult, read_postcodes, read_table
 from regen.ingest.mapping import FIELDS, KIND_FIELDS, fit_mapping, rememberable
 
@@ -311,6 +312,7 @@ class Batch:
     blockers: list[tuple[str, str]] = field(default_factory=list)  # (code, file name, kind or area codes)
     problem_rows: int = 0
     derived_figures: bool = False  # figures taken from the enterprise list
+    unknown_figures: int = 0  # figure rows naming no enterprise of the batch: reported and left out
     # (upload, kind, signature, mapping) of each table, for remembering corrected mappings
     mappings: list[tuple[Upload, str, str, dict[str, str | None]]] = field(default_factory=list)
 
@@ -325,6 +327,8 @@ class Batch:
             parts.append(f"{self.problem_rows} row(s) with problems left out")
         if self.derived_figures:
             parts.append("figures taken from the enterprise list")
+        if self.unknown_figures:
+            parts.append(f"{self.unknown_figures} figure row(s) naming no known enterprise left out")
         return "; ".join(parts) or None
 
 
@@ -370,6 +374,9 @@ def collect(reads: Sequence[tuple[Upload, str | None, IngestResult | BoundaryRes
     if derived is not None and "figures" not in seen and "enterprises" in batch.frames:
         batch.frames["figures"] = derived.reset_index(drop=True)
         batch.derived_figures = True
+    if "figures" in batch.frames and "enterprises" in batch.frames:
+        batch.frames["figures"], batch.unknown_figures = known_figures(batch.frames["figures"],
+                                                                       batch.frames["enterprises"])
     if boundaries is not None and boundaries.clashes:
         shown = ", ".join(boundaries.clashes[:MAX_CLASHES_SHOWN])
         batch.blockers.append(("boundary_clash", shown + (" …" if len(boundaries.clashes) > MAX_CLASHES_SHOWN

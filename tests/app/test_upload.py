@@ -512,3 +512,16 @@ def test_switching_dataset_resets_the_years(engine):
     assert i18n.t("filters.one_year", "en", year=2023) in text_of(at)
     at.sidebar.selectbox(key=keys.DATA).set_value("sample").run()
     assert at.slider(key=keys.YEARS).value == (2001, 2025)
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_figures_naming_no_known_enterprise_are_reported_and_left_out(analyst, lang):
+    made = frames(6, "Q")
+    orphans = made["figures"].iloc[:2].assign(enterprise_id=["NOBODY1", "NOBODY2"])
+    at = signed_in_page({"lang": lang} if lang == "ja" else None)
+    upload_files(at, ("list.csv", made["enterprises"].to_csv(index=False).encode()),
+                 ("figures.csv", pd.concat([made["figures"], orphans]).to_csv(index=False).encode()))
+    warnings = [w.value for w in at.warning]
+    assert i18n.t("upload.unknown_figures", lang, n="2") in warnings, warnings
+    counts = metric_values(at)
+    assert counts[i18n.t("upload.count.figures", lang)] == str(len(made["figures"]))

@@ -102,3 +102,22 @@ def test_a_published_register_without_yearly_figures(run, tmp_path):
     s = out["survival"]
     assert s["n"] + s["excluded_before_start"] == 40 and s["start_year"] == int(closed[closed > 0].min())
     assert s["events"] == int(((closed > 0) & (closed >= s["start_year"])).sum())
+
+
+def test_import_reports_figures_that_name_no_known_enterprise(run, tmp_path):
+    from tests.conftest import store_frames
+
+    frames = store_frames(12, "K", years=2)
+    figures = frames["figures"]
+    orphan = figures.iloc[:3].assign(enterprise_id=["GHOST1", "GHOST2", "GHOST3"])
+    (tmp_path / "ents.csv").write_text(frames["enterprises"].to_csv(index=False), encoding="utf-8")
+    (tmp_path / "figs.csv").write_text(pd.concat([figures, orphan]).to_csv(index=False), encoding="utf-8")
+    result = run("import", str(tmp_path / "ents.csv"), str(tmp_path / "figs.csv"), "--dataset", "k", "--publish")
+    assert result.exit_code == 0, result.output
+    assert "figures: 3 row(s) name no known enterprise; left out" in result.output
+    out = json.loads(run("impact", "--json", "--dataset", "k").output)
+    assert out["dataset"] == "k" and sum(f["jobs"] for f in out["flows"]) >= 0
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'regen.db'}")
+    stored = store.load_dataset(engine, "k")
+    engine.dispose()
+    assert len(stored.figures) == len(figures) and not stored.figures["enterprise_id"].str.startswith("GHOST").any()
