@@ -36,7 +36,8 @@ Problem codes (translated by the interface as ``problem.<code>``):
   ``unknown_country``, ``unknown_currency``, ``currency_mismatch``, ``invalid_postcode`` (and the row
   could not be located otherwise), ``no_location``, ``outside_boundaries`` (no area, and the point lies
   outside every area of the boundaries), ``extra_cells`` (more cells than the header), ``bad_row``
-  (unreadable quoting), ``unknown_kind`` (row is None: every row rejected)
+  (unreadable quoting), ``totals_row`` (a totals or subtotals line of a report, e.g. "North East
+  Total" with no ID: left out with this one reason), ``unknown_kind`` (row is None: every row rejected)
 
 Note codes (``note.<code>``; accepted rows, for information): ``approximate``, ``coordinates_zero``,
 ``coordinates_incomplete``, ``coordinates_swapped``, ``invalid_postcode``, ``no_postcode_table``,
@@ -44,7 +45,8 @@ Note codes (``note.<code>``; accepted rows, for information): ``approximate``, `
 ``region_from_address``, ``region_from_area``, ``region_unrecognised``, ``area_code_used``,
 ``personal_data_removed``, ``personal_column_refused``, ``columns_ignored``, ``figures_without_year``,
 ``other_sheets_ignored``, ``no_rows``, ``mapping_unknown_column``, ``mapping_unknown_field``,
-``mapping_duplicate_field``; with boundaries: ``area_filled``, ``area_disagrees`` (``detail``: row:
+``mapping_duplicate_field``, ``control_characters`` (NUL bytes or other control characters removed
+from a cell, the rest of the value kept); with boundaries: ``area_filled``, ``area_disagrees`` (``detail``: row:
 given → found), ``outside_boundaries`` (an area was given), ``overlapping_boundaries``,
 ``on_boundary_edge``, ``region_from_prefecture``; with a default region: ``region_default``
 
@@ -66,7 +68,7 @@ PROBLEM_CODES: tuple[str, ...] = (
     "fte_above_headcount", "turnover_without_currency", "missing_column", "invalid",
     "invalid_number", "invalid_year", "unknown_legal_form", "unknown_sector", "unknown_country", "unknown_currency",
     "currency_mismatch", "invalid_postcode", "no_location", "outside_boundaries", "extra_cells", "bad_row",
-    "unknown_kind",
+    "totals_row", "unknown_kind",
 )
 NOTE_CODES: tuple[str, ...] = (
     "approximate", "coordinates_zero", "coordinates_incomplete", "coordinates_swapped", "invalid_postcode",
@@ -75,6 +77,7 @@ NOTE_CODES: tuple[str, ...] = (
     "personal_column_refused", "columns_ignored", "figures_without_year", "other_sheets_ignored", "no_rows",
     "mapping_unknown_column", "mapping_unknown_field", "mapping_duplicate_field", "area_filled", "area_disagrees",
     "outside_boundaries", "overlapping_boundaries", "on_boundary_edge", "region_from_prefecture", "region_default",
+    "control_characters",
 )
 ERROR_CODES: tuple[str, ...] = (
     "empty_file", "too_large", "not_a_table", "damaged_file", "unsupported_format", "not_found", "unreadable",

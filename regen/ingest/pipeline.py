@@ -1255,7 +1255,18 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
     unused = [i for i, h in enumerate(headers) if not full.get(h)]
     if unused and len(unused) < len(headers) and found_kind is not None and len(raw.frame.columns) == len(headers):
         raw.frame = raw.frame.drop(columns=unused)
+    controls = _strip_controls(raw)
+    totals = _totals_rows(raw, full) if found_kind in ("enterprises", "figures") else {}
+    if totals:  # totals and subtotals are not enterprises: one clear reason each, no per-field complaints
+        raw.frame = raw.frame.drop(index=list(totals))
     ctx = _Context(raw, full, found_kind or "enterprises")
+    for row, label in totals.items():
+        ctx.problems.append((row, None, label, "totals_row", "a totals or subtotals row, not an enterprise", ""))
+    for position, rows in controls.items():
+        header = headers[position]
+        shown = rows[:NOTE_ROWS]
+        ctx.notes.append(Note("control_characters", f"{len(rows)} cell(s) held control characters (such as NUL "
+                              "bytes); they were removed and the rest of the value kept", header, shown, len(rows)))
     for row, cells in raw.bad_rows.items():
         if cells < 0:
             ctx.problems.append((row, None, None, "bad_row", "the row cannot be read (broken quoting)", ""))
@@ -1313,6 +1324,52 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
     result.problems = _finish_problems(ctx)
     result.notes = notes + ctx.notes
     return result
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TOTAL_NAME = re.compile(r"^(?:.*\s)?(?:(?:grand|sub)[\s-]?)?totals?\s*:?\s*$|^(?:.*)?(?:合計|小計|総計)\s*$", re.I)
+_NO_ID = {"", "n/a", "na", "-", "–", "—", "none", "null", "total", "totals", "合計", "小計", "総計"}
+
+
+def _strip_controls(raw: RawTable) -> dict[int, list[int]]:
+    """Remove control characters (NUL bytes and the like, never tab or newline) from the text cells of
+    ``raw`` in place; return the file rows touched, by column position. The value is kept: a damaged
+    cell is a note on its row, not a reason to refuse the row or the file."""
+    touched: dict[int, list[int]] = {}
+    for position in raw.frame.columns:
+        column = raw.frame[position]
+        if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
+            continue
+        text = column.astype("string")
+        hit = text.str.contains(_CONTROL, na=False).to_numpy(dtype=bool)
+        if hit.any():
+            raw.frame.loc[hit, position] = text[hit].str.replace(_CONTROL, "", regex=True).astype(object).to_numpy()
+            touched[position] = [int(r) for r in raw.frame.index[hit]]
+    return touched
+
+
+def _totals_rows(raw: RawTable, mapping: dict[str, str | None]) -> dict[int, str]:
+    """File rows that are totals or subtotals of a report ("North East Total", "Grand total", "合計"),
+    with the label found: the name (or, for figures, the ID) says total and the row has no ID of its own
+    (blank, "N/a", "-"). A real enterprise named "Total Recycling CIC", or one with an ID, is kept."""
+    position = {h: i for i, h in enumerate(raw.headers)}
+    columns = {fld: position[h] for h, fld in mapping.items() if fld in ("name", "enterprise_id") and h in position}
+    if not columns or raw.frame.empty:
+        return {}
+    frame = raw.frame
+
+    def text(fld: str) -> pd.Series | None:
+        pos = columns.get(fld)
+        if pos is None or pos not in frame.columns:
+            return None
+        return frame[pos].astype("string").fillna("").str.strip()
+
+    name, ident = text("name"), text("enterprise_id")
+    labels = name if name is not None else ident
+    says_total = labels.str.match(_TOTAL_NAME).fillna(False).to_numpy(dtype=bool) & (labels != "").to_numpy()
+    if ident is not None and name is not None:
+        says_total &= ident.str.casefold().isin(_NO_ID).to_numpy(dtype=bool)
+    return {int(r): str(v) for r, v in zip(frame.index[says_total], labels[says_total])}
 
 
 def _with_helper(ctx: _Context, build, *args, **kwargs) -> pd.DataFrame:

@@ -539,3 +539,39 @@ def test_remembered_mappings_fit_other_spellings_and_keep_no_data():
     assert rememberable({"Organisation": "name", "Contact": None, "Staff": "employees"}) == {
         "Organisation": "name", "Staff": "employees"}  # columns not read leave no trace
     assert rememberable({"Hendon Cafe": "name", "Jane Smith": None, "CIC": "legal_form"}) is None  # data, not headers
+
+
+# --- Real exports: totals rows and damaged cells -------------------------------------------------
+
+REPORT = ("Name,ID,Legal form,Sector,Founded,Country,Region,Area,Latitude,Longitude\n"
+          "Alpha Co-op,A1,cooperative,retail,2001,GB,north_east,E08000024,54.9,-1.38\n"
+          "Beta\x00 CIC,A2,cic,care,2003,GB,north_east,E08000024,54.9,-1.38\n"
+          "Total Recycling CIC,A4,cic,reuse,2005,GB,north_east,E08000024,54.9,-1.38\n"
+          "Gamma Ltd,A3,clg,care,2005,GB,north_east,E08000024,54.9,-1.38\n"
+          "North East Total,N/a,,,,,,,,\n"
+          "Sub-total,,,,,,,,,\n"
+          "合計,,,,,,,,,\n"
+          "Grand Total,,,,,,,,,\n")
+
+
+def test_totals_rows_are_reported_once_each_and_real_names_kept():
+    r = ingest.read_table(REPORT.encode(), name="report.csv", kind="enterprises")
+    assert r.error is None and r.rows_read == 8
+    assert r.rows_accepted == 4 and r.rows_rejected == 4
+    # "Total Recycling CIC" has an ID: an enterprise, not a total
+    assert r.accepted["name"].tolist() == ["Alpha Co-op", "Beta CIC", "Total Recycling CIC", "Gamma Ltd"]
+    totals = [(p.row, p.value) for p in r.problems]
+    assert totals == [(6, "North East Total"), (7, "Sub-total"), (8, "合計"), (9, "Grand Total")]
+    assert {p.code for p in r.problems} == {"totals_row"}  # one clear reason, no per-field complaints
+
+
+def test_a_nul_byte_in_a_cell_is_a_note_not_a_refused_file():
+    r = ingest.read_table(REPORT.encode(), name="report.csv", kind="enterprises")
+    note = next(n for n in r.notes if n.code == "control_characters")
+    assert note.column == "Name" and note.rows == [3] and note.count == 1
+    assert "Beta CIC" in r.accepted["name"].tolist()
+
+
+def test_a_binary_file_is_still_refused():
+    r = ingest.read_table(bytes(range(256)) * 40, name="x.csv")
+    assert r.error_code == "not_a_table"
