@@ -11,6 +11,9 @@ from regen import charts, geo, i18n, metrics, survival
 from regen_app import cache, outlines
 from regen_app.setup import setup_page
 
+MIN_BASE = 10  # no percentage change from fewer jobs than this (a base of 1 gives +678,554 %)
+LOW_COVERAGE = 0.5  # below this share of active enterprises reporting, the jobs figure is marked
+
 ctx = setup_page("overview")
 t, lang = ctx.t, ctx.lang
 base, year = ctx.years
@@ -24,11 +27,17 @@ head = metrics.headline(ctx.panel, ctx.filters, series)
 
 cols = st.columns(5)
 cols[0].metric(t("metric.enterprises", year=year), i18n.number(head.enterprises, lang))
-cols[1].metric(t("metric.jobs", year=year), i18n.number(head.jobs, lang))
+reported = int(series.set_index("year").loc[year, "reporting"])
+with cols[1]:
+    st.metric(t("metric.jobs", year=year), i18n.number(head.jobs, lang))
+    if head.enterprises:  # coverage: how many of the active enterprises reported jobs that year
+        coverage = reported / head.enterprises
+        st.caption((":material/warning: " if coverage < LOW_COVERAGE else "")
+                   + t("metric.jobs_coverage", n=i18n.number(reported, lang), of=i18n.number(head.enterprises, lang)))
 cols[2].metric(t("metric.fte", year=year), i18n.number(head.fte, lang))
 base_jobs = head.jobs - head.jobs_added
 cols[3].metric(t("metric.jobs_added", base=base), i18n.signed(head.jobs_added, lang),
-               delta=None if head.jobs_added == 0 or base_jobs <= 0 else
+               delta=None if head.jobs_added == 0 or base_jobs < MIN_BASE else  # no % change from a tiny base
                ("+" if head.jobs_added > 0 else "") + i18n.percent(head.jobs_added / base_jobs, lang),
                help=t("metric.jobs_added_help", base=base, year=year))
 # Kaplan–Meier with its interval ("too few to say" below the minimum), as of the end of the chosen years

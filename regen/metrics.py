@@ -114,17 +114,20 @@ def active_mask(panel: Panel, year: int) -> np.ndarray:
 
 
 def jobs_by_year(panel: Panel, mask: np.ndarray) -> pd.DataFrame:
-    """Per year: jobs (headcount), FTE, disadvantaged hires and active enterprises, for masked enterprises."""
+    """Per year: jobs (headcount), FTE, disadvantaged hires, active enterprises and how many of the masked
+    enterprises reported figures that year (``reporting``: jobs are the sum over those only)."""
     n_years = panel.year_max - panel.year_min + 1
     rows = np.asarray(mask, dtype=bool)[panel.ent_pos].view(np.uint8)  # 1 for figures rows of masked enterprises
     weights = panel.weights()
     sums = np.zeros((n_years, 4))
+    reporting = np.zeros(n_years, dtype=np.int64)
     starts = panel.year_start
     for i in range(n_years):  # rows are sorted by year: one matrix-vector product per year
         lo, hi = starts[i], starts[i + 1]
         if hi > lo:
             sums[i] = weights[:, lo:hi] @ rows[lo:hi]
-    jobs, fte, dis, reporting = sums.T
+            reporting[i] = int(rows[lo:hi].sum(dtype=np.int64))
+    jobs, fte, dis, fte_reporting = sums.T
     years = np.arange(panel.year_min, panel.year_max + 1)
     founded = panel.founded[mask]
     closed = panel.closed[mask]
@@ -137,9 +140,10 @@ def jobs_by_year(panel: Panel, mask: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({
         "year": years,
         "jobs": jobs.astype(np.int64),
-        "fte": np.where(reporting > 0, fte, np.nan),
+        "fte": np.where(fte_reporting > 0, fte, np.nan),
         "disadvantaged_hires": dis.astype(np.int64),
         "enterprises": active.astype(np.int64),
+        "reporting": reporting,  # enterprises with a figure that year (coverage = reporting / enterprises)
     })
 
 

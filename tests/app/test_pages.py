@@ -45,6 +45,14 @@ def test_overview_headline_and_charts():
     assert len(at.get("plotly_chart")) == 4  # jobs over time, a map each for Britain and Japan, sectors
 
 
+def test_overview_says_how_many_enterprises_reported_jobs():
+    at = open_page("overview", {"lang": "ja"})
+    captions = [c.value for c in at.caption]
+    active = metric(at, i18n.t("metric.enterprises", "ja", year=2025))
+    # in the sample every enterprise active in 2025 reported its jobs
+    assert i18n.t("metric.jobs_coverage", "ja", n=active, of=active) in captions, captions
+
+
 def test_country_filter_changes_figures():
     at = open_page("overview")
     everyone = metric(at, "Jobs in")

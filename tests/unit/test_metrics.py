@@ -15,6 +15,9 @@ def test_jobs_by_year_known_answers(panel):
     assert series["year"].tolist() == [2001, 2002, 2003, 2004, 2005]
     assert series["jobs"].tolist() == [2, 4, 16, 15, 18]
     assert series["enterprises"].tolist() == [1, 2, 3, 2, 2]
+    assert series["reporting"].tolist() == [1, 2, 3, 2, 2]  # every active enterprise reported each year
+    only_c = metrics.jobs_by_year(panel, np.array([False, False, True]))
+    assert only_c["reporting"].tolist() == [0, 0, 1, 1, 1]
 
 
 def test_country_filter(panel):
