@@ -154,11 +154,13 @@ def make_dataset(n: int, *, seed: int = SEED) -> Dataset:
     lon = areas["lon"].to_numpy()[a] + km * np.sin(angle) / (111.0 * np.cos(np.radians(lat)))
     lat, lon = np.round(lat, 5), np.round(lon, 5)
 
-    sector_idx = rng.choice(len(SECTORS), size=n, p=SECTOR_WEIGHT / SECTOR_WEIGHT.sum())
-    forms = list(LEGAL_FORMS["GB"]) + list(LEGAL_FORMS["JP"])  # codes 0-5 GB, 6-10 JP
-    gb_fw = np.array([3, 2, 1.5, 1, 2.5, 1.5])
+    sector_idx = rng.choice(len(SECTOR_WEIGHT), size=n, p=SECTOR_WEIGHT / SECTOR_WEIGHT.sum())  # the first 12
+    forms = list(LEGAL_FORMS["GB"]) + list(LEGAL_FORMS["JP"])
+    gb_fw = np.array([3, 2, 1.5, 1, 2.5, 1.5])  # the first six GB forms
     jp_fw = np.array([3, 2, 1, 1.5, 1])
-    legal_idx = np.where(is_jp, 6 + rng.choice(5, n, p=jp_fw / jp_fw.sum()), rng.choice(6, n, p=gb_fw / gb_fw.sum()))
+    jp_start = len(LEGAL_FORMS["GB"])
+    legal_idx = np.where(is_jp, jp_start + rng.choice(5, n, p=jp_fw / jp_fw.sum()),
+                         rng.choice(6, n, p=gb_fw / gb_fw.sum()))
 
     founded = (y1 - np.floor(rng.exponential(20.0, n))).astype(np.int64)
     founded = np.maximum(founded, 1950)
@@ -171,10 +173,10 @@ def make_dataset(n: int, *, seed: int = SEED) -> Dataset:
     seq = pd.Series(np.arange(1, n + 1)).astype("str").str.zfill(7)
     ids = _pick(["GB-", "JP-"], is_jp) + seq
     word_idx = np.where(is_jp, len(GB_WORDS) + rng.integers(0, len(JP_WORDS), n), rng.integers(0, len(GB_WORDS), n))
-    name = (_pick([*GB_WORDS, *JP_WORDS], word_idx) + " " + _pick([SECTOR_NOUN[s] for s in SECTORS], sector_idx)
+    name = (_pick([*GB_WORDS, *JP_WORDS], word_idx) + " " + _pick([SECTOR_NOUN[s] for s in SECTOR_NOUN], sector_idx)
             + " " + seq.str.slice(3))
     jp_word = np.clip(word_idx - len(GB_WORDS), 0, None)
-    name_ja = (_pick(JP_WORDS_JA, jp_word, ~is_jp) + _pick([SECTOR_NOUN_JA[s] for s in SECTORS], sector_idx))
+    name_ja = (_pick(JP_WORDS_JA, jp_word, ~is_jp) + _pick([SECTOR_NOUN_JA[s] for s in SECTOR_NOUN_JA], sector_idx))
     ward = _pick(WARDS, rng.integers(0, len(WARDS), n), rng.random(n) >= 0.4)
     precision = _pick(PRECISIONS, rng.choice(4, n, p=[0.8, 0.1, 0.07, 0.03]))
     description = _pick([f"A synthetic {s} enterprise." for s in SECTORS], sector_idx)

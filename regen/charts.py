@@ -28,7 +28,7 @@ OWN_OUTLINE = INK  # an analyst's own area outlines: darker and wider than the b
 OWN_OUTLINE_WIDTH = 1.4
 
 _PALETTE = ["#0f766e", "#d97706", "#2563eb", "#b91c1c", "#7c3aed", "#15803d", "#db2777", "#0891b2",
-            "#92400e", "#4b5563", "#65a30d", "#c2410c"]
+            "#92400e", "#4b5563", "#65a30d", "#c2410c", "#1e3a8a", "#a16207", "#be185d", "#0e7490", "#6d28d9"]
 SECTOR_COLOURS = dict(zip(SECTORS, _PALETTE))
 LEGAL_FORM_COLOURS = dict(zip(ALL_LEGAL_FORMS, _PALETTE[3:] + _PALETTE[:3]))
 COLOURS = {"sector": SECTOR_COLOURS, "legal_form": LEGAL_FORM_COLOURS}

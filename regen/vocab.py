@@ -17,6 +17,11 @@ LEGAL_FORMS: dict[str, tuple[str, ...]] = {
         "employee_owned",  # Employee-owned company (EOT)
         "charity",  # Charity / CIO
         "clg",  # Company limited by guarantee
+        # Forms that real registers list (e.g. a national co-operative register's open data)
+        "society",  # Registered society (co-operative or community benefit: the register does not say which)
+        "company",  # Company limited by shares
+        "unincorporated",  # Unincorporated association
+        "llp",  # Limited liability partnership
     ),
     "JP": (
         "npo",  # 特定非営利活動法人 (NPO法人)
@@ -41,6 +46,12 @@ SECTORS: tuple[str, ...] = (
     "tourism",  # Tourism and leisure
     "agriculture",  # Agriculture, forestry and fisheries
     "retail",  # Community shops and retail
+    # Sectors that real registers use beyond the sample's twelve
+    "housing",  # Housing (co-operative and community-led homes, housing associations)
+    "finance",  # Finance (credit unions, community finance, mutual insurance)
+    "manufacturing",  # Manufacturing and production
+    "professional",  # Professional and business services, advice
+    "membership",  # Membership associations, federations and clubs
 )
 
 GEO_PRECISIONS: tuple[str, ...] = ("exact", "postcode", "place", "area")

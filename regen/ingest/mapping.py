@@ -372,6 +372,13 @@ _LEGAL_RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]
     ("clg", ("clg",), ("companylimitedbyguarantee", "limitedbyguarantee", "ltdbyguarantee"), ("clg",)),
     ("cooperative", ("coop", "cooperative"), ("cooperative", "coop", "協同組合", "生協", "企業組合", "cooperativesociety"),
      ("coop",)),
+    ("llp", ("llp",), ("limitedliabilitypartnership",), ("llp",)),
+    ("society", ("society", "registeredsociety", "ips"), ("registeredsociety", "industrialandprovident",
+                                                          "societyregistered"), ()),
+    ("unincorporated", ("unincorporated",), ("unincorporated",), ()),
+    ("company", ("company", "plc", "privatecompany"),  # not "Ltd": companies limited by guarantee say it too
+     ("limitedbyshares", "privatelimitedcompany", "companylimitedbyshare", "privatecompanylimited",
+      "publiclimitedcompany"), ()),
 )
 
 
@@ -406,8 +413,8 @@ _SECTOR_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                ("エネルギー", "太陽光", "発電", "再生可能", "電力", "風力", "小水力")),
     "reuse": (("reuse", "re use", "recycl", "repair", "refurbish", "waste", "circular", "upcycl", "furniture reuse"),
               ("リサイクル", "リユース", "修理", "廃棄物", "再利用", "古着", "資源")),
-    "construction": (("construction", "housing", "building", "homes", "retrofit", "builders", "self build"),
-                     ("建設", "住宅", "建築", "空き家", "住まい", "リフォーム")),
+    "construction": (("construction", "building", "retrofit", "builders", "self build"),
+                     ("建設", "建築", "リフォーム")),
     "training": (("training", "education", "employment support", "employment", "skills", "learning", "school",
                   "apprentice", "work integration", "employability", "teaching"),
                  ("教育", "研修", "職業訓練", "就労支援", "学習", "就労", "訓練", "学び")),
@@ -424,6 +431,18 @@ _SECTOR_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                     ("農", "林業", "漁業", "水産", "農園", "森林", "林")),
     "retail": (("retail", "shop", "store", "community shop", "pub", "market", "grocer"),
                ("小売", "商店", "販売", "店舗", "ショップ", "売店")),
+    "housing": (("housing", "homes", "tenant", "almshouse", "cohousing", "co housing", "accommodation"),
+                ("住宅", "住まい", "空き家", "居住", "シェアハウス")),
+    "finance": (("financ", "credit union", "lending", "loan", "bank", "insurance", "mutual insurance", "savings"),
+                ("金融", "信用", "融資", "共済", "保険", "ファンド")),
+    "manufacturing": (("manufactur", "factory", "production", "engineering", "textile", "brewer", "printing"),
+                      ("製造", "工場", "ものづくり", "生産", "印刷")),
+    "professional": (("professional", "consult", "legal", "law", "accountan", "business services",
+                      "business support", "advice", "advisory", "research"),
+                     ("専門", "コンサル", "士業", "相談", "調査", "研究")),
+    "membership": (("membership", "member organisation", "member organization", "members", "association",
+                    "federation", "union", "club", "network", "society"),
+                   ("会員", "協会", "連合会", "クラブ", "団体", "ネットワーク")),
 }
 
 

@@ -233,6 +233,10 @@ def test_legal_forms_and_sectors_map_values_and_flag_unknowns(results):
     ("Co-op", "cooperative"), ("Community Benefit Society", "cbs"), ("BenCom", "cbs"),
     ("Employee Ownership Trust", "employee_owned"), ("Employee-owned", "employee_owned"), ("Charity", "charity"),
     ("CIO", "charity"), ("Company limited by guarantee", "clg"), ("CLG", "clg"), ("Limited company", None),
+    # as a national co-operative register spells them
+    ("Society", "society"), ("Registered Society", "society"), ("Industrial and Provident Society", "society"),
+    ("Co-operative Society", "cooperative"), ("Company", "company"), ("Company Limited by Shares", "company"),
+    ("Unincorporated", "unincorporated"), ("LLP", "llp"), ("Limited Liability Partnership", "llp"), ("Other", None),
 ])
 def test_map_legal_form(value, code):
     assert mapping.map_legal_form(value) == code
@@ -242,6 +246,9 @@ def test_map_legal_form(value, code):
     ("Health and social care", "care"), ("介護・福祉", "care"), ("Community energy", "energy"),
     ("再生可能エネルギー", "energy"), ("Café and catering", "food"), ("Furniture reuse and repair", "reuse"),
     ("観光", "tourism"), ("農業", "agriculture"), ("Widgets", None), ("", None),
+    ("Membership associations", "membership"), ("Housing", "housing"), ("Housing association", "housing"),
+    ("Finance", "finance"), ("Credit union", "finance"), ("Manufacturing", "manufacturing"),
+    ("Professional services", "professional"), ("Sports", "tourism"), ("Education", "training"), ("住宅", "housing"),
 ])
 def test_map_sector(value, code):
     assert mapping.map_sector(value) == code
