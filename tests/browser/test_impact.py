@@ -32,7 +32,8 @@ def test_compare_deep_link_in_japanese_on_a_fresh_server(page, fresh_server):
     expect(body).to_contain_text("サンダーランド", timeout=30_000)
     expect(body).to_contain_text("柏崎市")
     expect(body).to_contain_text(i18n.t("compare.jobs_per_10k", "ja", year=2025))
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4", timeout=30_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullData).length >= 4",
+                           timeout=60_000)
     drawn = plots(page)
     assert all(p["height"] > 100 and p["paths"] > 0 for p in drawn), drawn
     assert error_boxes(page) == 0
@@ -41,7 +42,12 @@ def test_compare_deep_link_in_japanese_on_a_fresh_server(page, fresh_server):
 
 def test_impact_draws_flows_and_survival_band(page, server):
     goto(page, server, "impact")
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=30_000)
+    # charts finish drawing after the script run (slowly under load): wait for the flows' bars and a band
+    page.wait_for_function(
+        """() => {
+            const data = [...document.querySelectorAll('.js-plotly-plot')].flatMap(g => g._fullData || []);
+            return data.some(t => t.type === 'bar' && (t.y || []).length > 10) && data.some(t => t.fill === 'toself');
+        }""", timeout=60_000)
     drawn = plots(page)
     survival = [p for p in drawn if any(t["fill"] == "toself" for t in p["traces"])]
     assert survival, "the survival chart has a confidence band"
@@ -52,7 +58,9 @@ def test_impact_draws_flows_and_survival_band(page, server):
 
 def test_scenario_band_drawn_and_csv_downloaded(page, server):
     goto(page, server, "scenario", "lang=ja&place=15205&n=12&horizon=10")
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 1", timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].some(g => (g._fullData || []).some(t => t.fill === 'toself'))",
+        timeout=60_000)
     drawn = plots(page)
     band = [t for p in drawn for t in p["traces"] if t["fill"] == "toself"]
     assert band and band[0]["n"] == 2 * 11  # p90 out and p10 back over years 0..10
