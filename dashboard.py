@@ -10,6 +10,7 @@ import streamlit as st
 from regen import charts, geo, i18n, metrics, survival
 from regen_app import cache, outlines
 from regen_app.setup import setup_page
+from regen_app.widgets import share_metric
 
 MIN_BASE = 10  # no percentage change from fewer jobs than this (a base of 1 gives +678,554 %)
 LOW_COVERAGE = 0.5  # below this share of active enterprises reporting, the jobs figure is marked
@@ -42,12 +43,10 @@ cols[3].metric(t("metric.jobs_added", base=base), i18n.signed(head.jobs_added, l
                help=t("metric.jobs_added_help", base=base, year=year))
 # Kaplan–Meier with its interval ("too few to say" below the minimum), as of the end of the chosen years
 lasting = survival.panel_survival(ctx.panel, mask, censor_year=year)
-five = lasting.at.get(5)
+five = lasting.at.get(5) or survival.Estimate(None, None, None)
 with cols[4]:
-    st.metric(t("metric.survival"), i18n.percent(five.estimate, lang) if five and five.estimate is not None
-              else t("reading.too_few_short"), help=t("metric.survival_help", n=i18n.number(lasting.n, lang)))
-    if five and five.lower is not None:
-        st.caption(t("metric.survival_ci", lower=i18n.percent(five.lower, lang), upper=i18n.percent(five.upper, lang)))
+    share_metric(ctx, t("metric.survival"), five.estimate, five.lower, five.upper,
+                 help=t("metric.survival_help", n=i18n.number(lasting.n, lang)))
 
 if head.enterprises == 0 and head.jobs == 0:
     st.warning(t("filters.empty"), icon=":material/filter_alt_off:")

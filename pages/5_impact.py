@@ -11,7 +11,7 @@ from regen_app import cache
 from regen_app import state as keys
 from regen_app import urlstate
 from regen_app.setup import area_name, literal, setup_page
-from regen_app.widgets import additionality_inputs, chart_or_table, money
+from regen_app.widgets import additionality_inputs, chart_or_table, money, share_metric, survival_table
 
 GROUPS = ("none", "cohort", "legal_form", "sector", "country", "area")
 MAX_CURVES = 8
@@ -40,12 +40,10 @@ cols[0].metric(t("impact.created", base=base, year=year), i18n.number(created if
 cols[1].metric(t("impact.lost", base=base, year=year), i18n.number(lost if measured else None, lang),
                help=t("impact.lost_help"))
 cols[2].metric(t("impact.net_change", base=base, year=year), i18n.signed(created - lost if measured else None, lang))
-five = overall.at.get(5)
+five = overall.at.get(5) or survival.Estimate(None, None, None)
 with cols[3]:
-    st.metric(t("impact.still_trading", h=5), i18n.percent(five.estimate, lang) if five and five.estimate is not None
-              else t("reading.too_few_short"), help=t("impact.still_trading_help", n=i18n.number(overall.n, lang), year=year))
-    if five and five.lower is not None:
-        st.caption(t("metric.survival_ci", lower=i18n.percent(five.lower, lang), upper=i18n.percent(five.upper, lang)))
+    share_metric(ctx, t("impact.still_trading", h=5), five.estimate, five.lower, five.upper,
+                 help=t("impact.still_trading_help", n=i18n.number(overall.n, lang), year=year))
 
 # Other figures of the end year: disadvantaged hires (with a Wilson interval), FTE and volunteers, each
 # only where the data has the column ("not in this data" rather than zero).
@@ -57,13 +55,10 @@ o1, o2, o3, o4 = st.columns(4)
 with o1:
     if not available.get("disadvantaged_hires", False):
         st.metric(t("impact.disadvantaged", year=year), t("impact.not_in_data"))
-    elif share.share is None or share.share != share.share:
-        st.metric(t("impact.disadvantaged", year=year), t("reading.too_few_short"))
     else:
-        st.metric(t("impact.disadvantaged", year=year), i18n.percent(share.share, lang),
-                  help=t("impact.disadvantaged_help", hires=i18n.number(share.hires, lang),
-                         jobs=i18n.number(share.jobs, lang)))
-        st.caption(t("metric.survival_ci", lower=i18n.percent(share.lower, lang), upper=i18n.percent(share.upper, lang)))
+        share_metric(ctx, t("impact.disadvantaged", year=year), share.share, share.lower, share.upper,
+                     help=t("impact.disadvantaged_help", hires=i18n.number(share.hires, lang),
+                            jobs=i18n.number(share.jobs, lang)))
 o2.metric(t("compare.jobs", year=year), i18n.number(int(in_year["employees"].sum()), lang))
 o3.metric(t("metric.fte", year=year), i18n.number(in_year["fte"].sum(min_count=1), lang)
           if available.get("fte", False) else t("impact.not_in_data"))
@@ -115,19 +110,10 @@ drawable = drawable[-MAX_CURVES:] if group == "cohort" else drawable[:MAX_CURVES
 curves = {labels[code]: groups[code].shown_curve() for code in drawable}
 lines = [readings.survival(r, lang, group=None if group == "none" else labels[code]) for code, r in groups.items()
          if code in drawable or group == "none"]
-survival_table = pd.DataFrame([{
-    "group": labels[code], "n": r.n, "events": r.events,
-    **{f"s{h}": readings.estimate(r.at.get(h), lang) for h in survival.HORIZONS},
-    "median": readings.years(r.median, lang, r.warnings),
-} for code, r in groups.items()])
-chart_or_table(ctx, "survival", charts.survival_chart(curves, lang), survival_table,
-               reading=" ".join(lines[:3]) + (" …" if len(lines) > 3 else ""),
-               column_config={"group": st.column_config.TextColumn(t("impact.col.group")),
-                              "n": st.column_config.NumberColumn(t("impact.col.n")),
-                              "events": st.column_config.NumberColumn(t("impact.col.events")),
-                              **{f"s{h}": st.column_config.TextColumn(t("impact.col.s_at", h=h))
-                                 for h in survival.HORIZONS},
-                              "median": st.column_config.TextColumn(t("impact.col.median"))})
+table, columns = survival_table(ctx, {labels[code]: r for code, r in groups.items()}, label=t("impact.col.group"),
+                                key="group")
+chart_or_table(ctx, "survival", charts.survival_chart(curves, lang), table,
+               reading=" ".join(lines[:3]) + (" …" if len(lines) > 3 else ""), column_config=columns)
 if len(curves) < len(groups):
     st.caption(t("impact.curves_hidden", shown=len(curves), groups=len(groups)))
 for code in overall.warnings:

@@ -11,7 +11,7 @@ from regen.filters import Filters
 from regen_app import state as keys
 from regen_app import urlstate
 from regen_app.setup import area_name, literal, setup_page
-from regen_app.widgets import chart_or_table, money
+from regen_app.widgets import chart_or_table, money, survival_table
 
 MAX_PLACES = 4
 DEFAULT_PLACES = ("E08000024", "15205")  # Sunderland and Kashiwazaki, when the data has them
@@ -29,7 +29,6 @@ filters = Filters(sector=ctx.filters.sector, legal_form=ctx.filters.legal_form,
                   year_from=ctx.filters.year_from, year_to=ctx.filters.year_to)
 mask = panel.mask(filters)
 table = impact.per_resident(panel, mask, ds.areas, year)
-table["label"] = [area_name(ctx, c) for c in table["code"]]
 options = list(table.sort_values(["country", "jobs"], ascending=[True, False], kind="stable")["code"])
 
 urlstate.clean(keys.COMPARE, options, multi=True)
@@ -70,8 +69,14 @@ results = {code: survival.panel_survival(panel, mask & (area_of == code), censor
 country_of = panel.enterprises["country"].astype(str).to_numpy()
 
 
+_by_country: dict[str, survival.SurvivalResult] = {}
+
+
 def _country_survival(country: str) -> survival.SurvivalResult:
-    return survival.panel_survival(panel, mask & (country_of == country), censor_year=year)
+    """Survival of every enterprise in view in ``country`` (once per country: cards and chart share it)."""
+    if country not in _by_country:
+        _by_country[country] = survival.panel_survival(panel, mask & (country_of == country), censor_year=year)
+    return _by_country[country]
 
 
 def _per10k(value) -> str:
@@ -142,22 +147,17 @@ st.header(t("compare.survival_title"))
 curves = {}
 for _, row in rows.iterrows():  # a place's curve as far as enough were followed; its country's when it has none
     result = results[row["code"]]
-    if result.at.get(3) is not None and result.at[3].estimate is not None and not result.shown_curve().empty:
-        curves[row["label"]] = result.shown_curve()
+    shown = result.shown_curve()
+    if result.at.get(3) is not None and result.at[3].estimate is not None and not shown.empty:
+        curves[row["label"]] = shown
     else:
         label = t("compare.country_all", country=i18n.label("country", row["country"], lang))
         curves.setdefault(label, _country_survival(row["country"]).shown_curve())
-survival_table = pd.DataFrame([{
-    "label": row["label"], "n": results[row["code"]].n, "events": results[row["code"]].events,
-    **{f"s{h}": readings.estimate(results[row["code"]].at.get(h), lang) for h in survival.HORIZONS},
-} for _, row in rows.iterrows()])
-chart_or_table(ctx, "compare_survival", charts.survival_chart(curves, lang), survival_table,
+table_, columns = survival_table(ctx, {row["label"]: results[row["code"]] for _, row in rows.iterrows()},
+                                 label=t("compare.place"), median=False)
+chart_or_table(ctx, "compare_survival", charts.survival_chart(curves, lang), table_,
                reading=" ".join(readings.survival(results[r["code"]], lang, group=r["label"]) for _, r in rows.iterrows()),
-               column_config={"label": st.column_config.TextColumn(t("compare.place")),
-                              "n": st.column_config.NumberColumn(t("impact.col.n")),
-                              "events": st.column_config.NumberColumn(t("impact.col.events")),
-                              **{f"s{h}": st.column_config.TextColumn(t("impact.col.s_at", h=h))
-                                 for h in survival.HORIZONS}})
+               column_config=columns)
 
 st.header(t("compare.sector_mix", year=year))
 mix = pd.concat([

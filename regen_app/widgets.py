@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from regen import i18n, impact
+from regen import i18n, impact, readings, survival
 from regen_app.setup import Context, literal
 
 CHART_CONFIG = {"displaylogo": False}
@@ -47,3 +47,30 @@ def money(value, currency: str | None, lang: str) -> str:
     if currency is None or currency != currency or value is None or value != value:
         return "–"
     return i18n.money(value, str(currency), lang)
+
+
+def share_metric(ctx: Context, label: str, value: float | None, lower: float | None, upper: float | None, *,
+                 help: str | None = None) -> None:
+    """A share as a metric ("too few to say" when there is none) with its 95 % interval underneath."""
+    shown = ctx.t("reading.too_few_short") if value is None or value != value else i18n.percent(value, ctx.lang)
+    st.metric(label, shown, help=help)
+    if lower is not None and upper is not None and value is not None and value == value:
+        st.caption(ctx.t("metric.survival_ci", lower=i18n.percent(lower, ctx.lang), upper=i18n.percent(upper, ctx.lang)))
+
+
+def survival_table(ctx: Context, results: dict[str, survival.SurvivalResult], *, label: str, key: str = "label",
+                   median: bool = True) -> tuple[pd.DataFrame, dict]:
+    """Survival by group or place as a table (the name in column ``key`` headed ``label``, enterprises,
+    closures, S(3/5/10) with intervals and optionally the median) and its column headings."""
+    t, lang = ctx.t, ctx.lang
+    frame = pd.DataFrame([{
+        key: name, "n": r.n, "events": r.events,
+        **{f"s{h}": readings.estimate(r.at.get(h), lang) for h in survival.HORIZONS},
+        **({"median": readings.years(r.median, lang, r.warnings)} if median else {}),
+    } for name, r in results.items()])
+    columns = {key: st.column_config.TextColumn(label),
+               "n": st.column_config.NumberColumn(t("impact.col.n")),
+               "events": st.column_config.NumberColumn(t("impact.col.events")),
+               **{f"s{h}": st.column_config.TextColumn(t("impact.col.s_at", h=h)) for h in survival.HORIZONS},
+               **({"median": st.column_config.TextColumn(t("impact.col.median"))} if median else {})}
+    return frame, columns
