@@ -74,7 +74,9 @@ def map_section() -> None:
                       keys.MAP_VIEW: None if view_key == "auto" else view_key,
                       keys.MAP_YEAR: None if year == end else year,
                       keys.MAP_SELECTED: st.session_state.get(keys.MAP_SELECTED)})
-    points = metrics.snapshot(ctx.panel, mask, year)
+    with_figures = len(ctx.panel.figures) > 0
+    # Without yearly figures the map still shows who was trading, by founding and closing years.
+    points = (metrics.snapshot if with_figures else metrics.active_snapshot)(ctx.panel, mask, year)
     boundaries = [cache.boundaries("countries")]
     if view_key == "japan" or geo.VIEWS.get(view_key, {}).get("country") == "JP" or (
             view_key == "auto" and len(points) and (points["country"] == "JP").all()):
@@ -89,8 +91,14 @@ def map_section() -> None:
         view = geo.VIEWS[view_key]
 
     show_hexes = mode == "hexes" or len(points) > POINT_LIMIT
-    total_jobs = int(points["employees"].sum()) if len(points) else 0
-    st.markdown(t("map.summary", year=year, n=i18n.number(len(points), lang), jobs=i18n.number(total_jobs, lang)))
+    total_jobs = int(points["employees"].sum()) if len(points) and with_figures else 0
+    if with_figures:
+        st.markdown(t("map.summary", year=year, n=i18n.number(len(points), lang), jobs=i18n.number(total_jobs, lang)))
+    else:
+        st.markdown(t("map.summary_no_figures", year=year, n=i18n.number(len(points), lang)))
+    unlocated = int(points["lat"].isna().sum()) if len(points) else 0
+    if unlocated:  # counted in every figure; only the map cannot show them
+        st.caption(t("map.no_location", n=i18n.number(unlocated, lang), total=i18n.number(len(points), lang)))
     map_col, card_col = st.columns([3, 1.25])
     with map_col:
         if show_hexes:

@@ -20,9 +20,16 @@ filters = Filters(**{**ctx.filters.__dict__, "search": query or ""})
 mask = ctx.panel.mask(filters)
 table = metrics.latest_figures(ctx.panel, mask, year)
 
+
+def _as_written(kind: str) -> list[str]:
+    """Each row's label, with the file's words where the code is "other"."""
+    written = table[f"{kind}_text"] if f"{kind}_text" in table else [None] * len(table)
+    return [i18n.label_as_written(kind, c, w, lang) for c, w in zip(table[kind].astype(str), written)]
+
+
 view = table.assign(
-    legal_form=table["legal_form"].astype(str).map(lambda c: i18n.label("legal_form", c, lang)),
-    sector=table["sector"].astype(str).map(lambda c: i18n.label("sector", c, lang)),
+    legal_form=_as_written("legal_form"),
+    sector=_as_written("sector"),
     country=table["country"].astype(str).map(lambda c: i18n.label("country", c, lang)),
     region=table["region"].astype(str).map(lambda c: places.region_name(c, lang)),
     area=table["area"].astype(str).map(lambda c: area_name(ctx, c)),

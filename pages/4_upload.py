@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from regen import charts, geo, i18n, places, store
+from regen.ingest import values as vmap
 from regen_app import cache, outlines, signin, upload
 from regen_app import state as keys
 from regen_app.cache import STORE_ERRORS
@@ -19,6 +20,8 @@ from regen_app.setup import literal, setup_page
 log = logging.getLogger(__name__)
 FILE_TYPES = ["csv", "tsv", "txt", "gz", "xlsx", "geojson", "json", "gpkg", "zip"]
 MAX_SHOWN = 5_000  # problem rows drawn on the page (the CSV download has them all)
+VALUE_ROWS_SHOWN = 30  # a Values table is as tall as its rows up to this many (then it scrolls)
+VALUE_WIDTHS = (190, 60, 270, 230)  # px of value, rows, code, note: they fit a narrow page and stretch on a wide one
 ROUND = "_upload_round"  # bumped after a save: a fresh (empty) file chooser
 
 ctx = setup_page("upload")
@@ -212,16 +215,98 @@ def boundary_box(det: upload.Detection):
     return u, "boundaries", None, box, result
 
 
+def code_option(fld: str, code: str) -> str:
+    """A code as the Values table's selectbox shows it: the code and its name in the visitor's language."""
+    label = vmap.code_label(fld, code, lang)
+    return code if label == code else f"{code} · {label}"
+
+
+def value_note(fld: str, value: str, code: str, proposed: str) -> str:
+    """The Values table's note for a row: changed from the proposal, kept as other, a blank cell."""
+    parts = []
+    if code != proposed:
+        parts.append(t("upload.values.changed", proposed=code_option(fld, proposed) if proposed else "–"))
+    if code == vmap.OTHER:
+        parts.append(t("upload.values.kept_other"))
+    if value == "":
+        parts.append(t("upload.values.blank"))
+    return " · ".join(parts)
+
+
+def values_step(u: upload.Upload, role: str, first, reread, start: dict, value_maps: dict):
+    """The Values step of a file (drawn in its box): per categorical field read, each distinct value with
+    its rows and code, editable. ``first`` is the reading with the value choices the step started from
+    (``start``); ``reread(choices)`` reads the file with other choices. Returns the reading to use.
+
+    A table's rows are those of ``first`` whatever codes are chosen, so the analyst's edits (kept by
+    Streamlit under the table's key, shown on top of the table's data) stay with their values. An edited
+    row keeps ``first``'s code as its data (data equal to the edit would make the edit redundant, and
+    the browser drops redundant edits); other rows show the code the reading used (another spelling of
+    an edited value takes its code). Notes say where that code differs from the proposal."""
+    frames = upload.value_frames(first)
+    if first.error or not frames:
+        return first
+    editors = {fld: f"{keys.VALUES_EDITOR}_{u.key}_{role}_{fld}_{upload.rows_digest(frame)}"
+               for fld, frame in frames.items()}
+    codes = {fld: upload.edited_codes(frame, fld, st.session_state.get(editors[fld])) for fld, frame in frames.items()}
+    chosen = upload.value_choices(frames, codes)
+    result = first if vmap.same_values(chosen, upload.value_choices(frames)) else reread(chosen)
+    if result.error:
+        return result
+    if first.signature:
+        remembered = vmap.values_to_remember(start, getattr(result, "values", None) or {})
+        if not vmap.same_values(remembered, start) or (first.signature, role) in value_maps:
+            value_maps[(first.signature, role)] = remembered  # the next file of this shape starts from it
+    used = upload.value_frames(result)
+    with st.expander(t("upload.values.title"), expanded=True, icon=":material/label:",
+                     key=f"{keys.VALUES_OPEN}_{u.key}_{role}", on_change="rerun"):
+        st.caption(t("upload.values.help"))
+        if start:
+            st.caption(t("upload.values.remembered"))
+        for fld, frame in frames.items():
+            read_as = dict(zip(used[fld]["value"], used[fld]["code"], strict=True)) if fld in used else {}
+            row_codes = [read_as.get(v, c) for v, c in zip(frame["value"], codes[fld], strict=True)]
+            edited = upload.edited_rows(st.session_state.get(editors[fld]))
+            table = pd.DataFrame({
+                "value": frame["value"], "rows": frame["count"],
+                "code": [c if i in edited else used_code
+                         for i, (c, used_code) in enumerate(zip(frame["code"], row_codes, strict=True))],
+                "note": [value_note(fld, v, c, p) for v, c, p in zip(frame["value"], row_codes, frame["proposed"],
+                                                                       strict=True)],
+            })
+            st.markdown(f"**{t('col.' + fld)}**")
+            st.data_editor(
+                table, key=editors[fld], hide_index=True, num_rows="fixed", width="stretch",
+                height=35 * (min(len(table), VALUE_ROWS_SHOWN) + 1) + 3, disabled=["value", "rows", "note"],
+                column_config={
+                    "value": st.column_config.TextColumn(t("upload.values.col.value"), width=VALUE_WIDTHS[0]),
+                    "rows": st.column_config.NumberColumn(t("upload.values.col.rows"), format="%d",
+                                                          width=VALUE_WIDTHS[1]),
+                    "code": st.column_config.SelectboxColumn(
+                        t("upload.values.col.code"), options=list(vmap.allowed_codes(fld)), required=True,
+                        width=VALUE_WIDTHS[2], format_func=lambda c, f=fld: code_option(f, c)),
+                    "note": st.column_config.TextColumn(t("upload.values.col.note"), width=VALUE_WIDTHS[3]),
+                },
+            )
+            others = [(v, n) for v, n, c in zip(frame["value"], frame["count"], row_codes, strict=True)
+                      if c == vmap.OTHER]
+            if others:
+                st.caption(t("upload.values.other_note", n=i18n.number(len(others), lang),
+                             rows=i18n.number(sum(n for _v, n in others), lang)))
+    return result
+
+
 def report(result, u: upload.Upload) -> None:
     """Rows read / accepted / rejected, excluded columns, problems, notes and the report download."""
     if result.error:
         show_error(f"error.{result.error_code or 'unreadable'}", result.error)
         st.caption(t("upload.nothing_written"))
         return
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("upload.rows_read"), i18n.number(result.rows_read, lang))
     c2.metric(t("upload.rows_accepted"), i18n.number(result.rows_accepted, lang))
     c3.metric(t("upload.rows_rejected"), i18n.number(result.rows_rejected, lang))
+    c4.metric(t("upload.values_left_out"), i18n.number(sum(1 for p in result.problems if p.kept), lang))
     if result.kind == "enterprises" and result.figures is not None and len(result.figures):
         st.caption(t("upload.figures_in_list", n=i18n.number(len(result.figures), lang)))
     if result.excluded_columns:
@@ -232,13 +317,20 @@ def report(result, u: upload.Upload) -> None:
         st.dataframe(translated_frame(excluded, "upload.excluded_col"), hide_index=True, key=f"excluded_{u.key}")
     problems = result.report_frame(lang)
     if len(problems):
-        st.markdown(f"**{t('upload.problems', n=i18n.number(len(problems), lang))}**")
-        shown = problems.head(MAX_SHOWN).assign(value=lambda f: f["value"].map(lambda v: "" if v is None else str(v)))
-        shown = translated_frame(shown, "upload.problem_col")
-        st.dataframe(shown, hide_index=True, key=f"problems_{u.key}", placeholder="–",
-                     column_config={t("upload.problem_col.row"): st.column_config.NumberColumn(format="%d")})
-        if len(problems) > MAX_SHOWN:
-            st.caption(t("upload.problems_truncated", n=i18n.number(MAX_SHOWN, lang)))
+        # First what was done, grouped by reason with a few example rows; then every row, on request.
+        st.markdown(f"**{t('upload.summary')}**")
+        summary = translated_frame(result.summary_frame(lang), "upload.summary_col")
+        st.dataframe(summary, hide_index=True, key=f"summary_{u.key}", placeholder="–",
+                     height=min(38 + 35 * len(summary), 420))
+        with st.expander(t("upload.problem_details", n=i18n.number(len(problems), lang))):
+            shown = problems.head(MAX_SHOWN).assign(
+                value=lambda f: f["value"].map(lambda v: "" if v is None else str(v)),
+                kept=lambda f: f["kept"].map(lambda k: t("report.kept") if k else t("report.left_out")))
+            shown = translated_frame(shown, "upload.problem_col")
+            st.dataframe(shown, hide_index=True, key=f"problems_{u.key}", placeholder="–",
+                         column_config={t("upload.problem_col.row"): st.column_config.NumberColumn(format="%d")})
+            if len(problems) > MAX_SHOWN:
+                st.caption(t("upload.problems_truncated", n=i18n.number(MAX_SHOWN, lang)))
     else:
         st.markdown(t("upload.no_problems"))
     notes = result.notes_frame(lang)
@@ -256,6 +348,8 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
     memo = st.session_state.setdefault(keys.UPLOAD_MEMO, OrderedDict())
     bases = st.session_state.setdefault(keys.UPLOAD_BASES, {})
     mappings = st.session_state.setdefault(keys.MAPPINGS, {})
+    value_bases = st.session_state.setdefault(keys.UPLOAD_VALUE_BASES, {})
+    value_maps = st.session_state.setdefault(keys.VALUE_MAPS, {})
     uploads = list({u.key: u for u in (upload.Upload(f.name, f.getvalue()) for f in files)}.values())  # once each
     upload.forget_others(memo, uploads)
     with st.spinner(t("upload.reading")):
@@ -295,17 +389,27 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
                 continue
             if failed is not None:
                 result = failed
+                with box:
+                    report(result, u)
             else:
                 listed = role == "enterprises"
-                result = upload.read(u, kind=role, mapping=mapping, postcodes=postcodes if listed else None,
-                                     areas=areas if listed else None, boundaries=boundaries if listed else None,
-                                     country=country, region=region if listed else None,
-                                     year=year if listed else None, memo=memo)
+                options = {"kind": role, "mapping": mapping, "postcodes": postcodes if listed else None,
+                           "areas": areas if listed else None, "boundaries": boundaries if listed else None,
+                           "country": country, "region": region if listed else None,
+                           "year": year if listed else None, "memo": memo}
+                if (u.key, role) not in value_bases:  # where this file's Values step starts: kept while it is chosen
+                    detected = next((d.result for d in detections if d.upload.key == u.key), None)
+                    value_bases[(u.key, role)] = (upload.recall_values(engine, detected, role, value_maps)
+                                                  if detected is not None else {})
+                start = value_bases[(u.key, role)]
+                result = upload.read(u, values=start, **options)
+                with box:
+                    reread = lambda chosen, o=options, f=u: upload.read(f, values=chosen, **o)  # noqa: E731
+                    result = values_step(u, role, result, reread, start, value_maps)
+                    report(result, u)
             if role == "areas" and not result.error and result.rows_accepted:
                 areas = result.accepted
             results[u.key] = result
-            with box:
-                report(result, u)
     reads = [(u, role, failed if role == "boundaries" else results.get(u.key)) for u, role, _m, _b, failed in jobs]
     return upload.collect(reads, boundaries), boundaries
 

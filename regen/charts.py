@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from regen import i18n
-from regen.vocab import ALL_LEGAL_FORMS, SECTORS
+from regen.vocab import ALL_LEGAL_FORMS, OTHER, SECTORS, UNKNOWN
 
 FONT = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, Segoe UI, Helvetica, Arial, sans-serif"
 INK = "#1f2a37"
@@ -28,9 +28,13 @@ OWN_OUTLINE = INK  # an analyst's own area outlines: darker and wider than the b
 OWN_OUTLINE_WIDTH = 1.4
 
 _PALETTE = ["#0f766e", "#d97706", "#2563eb", "#b91c1c", "#7c3aed", "#15803d", "#db2777", "#0891b2",
-            "#92400e", "#4b5563", "#65a30d", "#c2410c", "#1e3a8a", "#a16207", "#be185d", "#0e7490", "#6d28d9"]
-SECTOR_COLOURS = dict(zip(SECTORS, _PALETTE))
-LEGAL_FORM_COLOURS = dict(zip(ALL_LEGAL_FORMS, _PALETTE[3:] + _PALETTE[:3]))
+            "#92400e", "#4b5563", "#65a30d", "#c2410c", "#1e3a8a", "#a16207", "#be185d", "#0e7490", "#6d28d9",
+            "#047857", "#9d174d"]
+# "other" and "not stated" are greys, so that they never look like a sector or form of their own.
+_GREYS = {OTHER: "#9ca3af", UNKNOWN: "#d1d5db"}
+SECTOR_COLOURS = {**dict(zip([s for s in SECTORS if s not in _GREYS], _PALETTE)), **_GREYS}
+_FORMS = [f for f in ALL_LEGAL_FORMS if f not in _GREYS]
+LEGAL_FORM_COLOURS = {**dict(zip(_FORMS, _PALETTE[3:] + _PALETTE[:3])), **_GREYS}
 COLOURS = {"sector": SECTOR_COLOURS, "legal_form": LEGAL_FORM_COLOURS}
 # Above this many points a map shows H3 hexagons instead, so what is sent to the browser stays bounded
 # (see docs/performance.md: about 3 MB of points at this limit, about 0.6 MB as hexagons).
@@ -170,7 +174,7 @@ def _map_layout(fig: go.Figure, view: dict, boundaries: list[dict], height: int,
 
 def marker_sizes(jobs: pd.Series | np.ndarray, *, smallest: float = 6.0, largest: float = 34.0) -> np.ndarray:
     """Marker diameters in pixels with area proportional to jobs (square-root scale, fixed reference)."""
-    jobs = np.asarray(jobs, dtype=float)
+    jobs = np.nan_to_num(np.asarray(jobs, dtype=float))  # jobs not reported: the smallest point
     return np.clip(smallest + np.sqrt(np.clip(jobs, 0, None)) * 2.6, smallest, largest)
 
 
@@ -197,9 +201,13 @@ def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, b
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     rows = {str(code): order[bounds[i]:bounds[i + 1]] for i, code in enumerate(uniques)}
+    employees = pd.to_numeric(points["employees"], errors="coerce")
+    jobs = [i18n.t("map.jobs_not_reported", lang) if pd.isna(v) else f"{i18n.number(int(v), lang)} {jobs_word}"
+            for v in employees.to_numpy(dtype=float, na_value=np.nan)]
     columns = {name: np.asarray(values) for name, values in (
         ("lat", points["lat"]), ("lon", points["lon"]), ("id", points["enterprise_id"].astype(str)),
-        ("name", names), ("employees", points["employees"]), ("place", place))}
+        ("name", names), ("employees", employees.to_numpy(dtype=float, na_value=np.nan)),
+        ("jobs", np.asarray(jobs, dtype=object)), ("place", place))}
     for code in [c for c in palette if c in rows] + sorted(set(rows) - set(palette)):
         sel = rows[code]
         part = {name: values[sel] for name, values in columns.items()}
@@ -207,10 +215,10 @@ def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, b
         fig.add_trace(go.Scattermap(
             lat=part["lat"], lon=part["lon"], mode="markers", name=label,
             marker=dict(size=marker_sizes(part["employees"]), color=palette.get(code, MUTED), opacity=0.8),
-            customdata=np.stack([part["id"], part["name"], part["employees"], part["place"]], axis=-1)
+            customdata=np.stack([part["id"], part["name"], part["jobs"], part["place"]], axis=-1)
             .view(_ImmutableItems),
-            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[3]}<br>" + escape(label) + "<br>%{customdata[2]:,} "
-            + jobs_word + "<extra></extra>",
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[3]}<br>" + escape(label) + "<br>%{customdata[2]}"
+            "<extra></extra>",
         ))
     if not fig.data:  # keep an (empty) map so the page still shows geography
         fig.add_trace(go.Scattermap(lat=[], lon=[], mode="markers", showlegend=False))

@@ -81,6 +81,21 @@ class _StoreErrors:
         return False
 
 
+def _map_values_option(ctx, param, items: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """The --map-value options (FIELD:VALUE=CODE, see regen.ingest.values.parse_map_value) as value
+    choices {field: {value: code}} (a later option for the same value wins); a bad one is a usage error."""
+    from regen.ingest.values import merge_values, parse_map_value
+
+    choices: dict[str, dict[str, str]] = {}
+    for item in items or ():
+        try:
+            field_name, value, code = parse_map_value(item)
+        except ValueError as err:
+            raise click.BadParameter(str(err), ctx=ctx, param=param) from None
+        choices = merge_values(choices, {field_name: {value: code}})
+    return choices
+
+
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dataset", default=DEFAULT_DATASET, show_default=True, help="Dataset to add a version to.")
@@ -98,11 +113,16 @@ class _StoreErrors:
 @click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
               help="Correct the mapping of a file with this COLUMN (FIELD empty to ignore it); remembered for the "
                    "next file with the same headers. Repeatable.")
+@click.option("--map-value", "value_overrides", multiple=True, metavar="FIELD:VALUE=CODE", callback=_map_values_option,
+              help="Read VALUE of FIELD (legal_form, sector, region or country) as CODE, e.g. "
+                   "'legal_form:Friendly Society=cbs' (VALUE may hold ':' and '='; empty for blank cells); "
+                   "remembered with the column mapping for the next file with the same headers. Repeatable.")
 @click.option("--proposed-mapping", is_flag=True,
-              help="Ignore column mappings remembered for files of this shape; use the one proposed from the headers.")
+              help="Ignore column mappings and value codes remembered for files of this shape; use the ones "
+                   "proposed from the headers and values.")
 def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_now: bool, note: str | None,
                country: str | None, region: str | None, postcodes_file: Path | None, year: int | None,
-               overrides: tuple[str, ...], proposed_mapping: bool) -> None:
+               overrides: tuple[str, ...], value_overrides: dict, proposed_mapping: bool) -> None:
     """Import FILE(s) (CSV or Excel) as a new version of a dataset.
 
     A version is a complete snapshot: tables not given (e.g. only figures) are carried over from the
@@ -114,48 +134,55 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     whose area disagrees with their coordinates are reported (not changed).
 
     When an analyst has corrected the column mapping of a file of the same shape (same headers) on the
-    upload page or with --map, that mapping is used, unless --proposed-mapping is given.
+    upload page or with --map, that mapping is used, unless --proposed-mapping is given; so are the
+    codes chosen for its values (upload page or --map-value). Values of a legal form or sector that
+    match no code are kept as "other" with their original text, and listed.
     """
     try:
         from regen.ingest import IngestError, read_postcodes, read_table
     except ImportError as err:
         raise click.ClickException(f"importing is not available: {err}") from None
-    import pandas as pd
-
+    from regen.imports import FileSource, collect, figure_context, store_batch
     from regen.ingest.mapping import fit_mapping, rememberable
-    from regen.store import create_version, file_checksum, recall_mapping, remember_mapping
+    from regen.ingest.values import merge_values, values_to_remember
+    from regen.store import StoreError, file_checksum, load_dataset, recall_mapping, recall_values, remember_mapping
 
     corrections = dict(_map_option(item) for item in overrides)
     with _StoreErrors():
         engine = _engine()
-    frames = {}
-    derived_figures = None
-    names, checksums, notes = [], [], []
-    corrected = []  # (signature, kind, mapping) to remember once the version is stored
+    notes = []
+    corrected = []  # (signature, kind, mapping, value choices or None) to remember once the version is stored
     boundaries, boundary_paths = _import_boundaries(files, notes)
     options = {"country": country, "region": region, "boundaries": boundaries}
+    sources: list[tuple[FileSource, str | None, object]] = []
     if postcodes_file is not None:
         try:
             options["postcodes"] = read_postcodes(postcodes_file)
         except IngestError as err:
             raise click.ClickException(f"cannot read the postcode table {postcodes_file}: {err.message}") from None
-        names.append(postcodes_file.name)
-        checksums.append(file_checksum(postcodes_file))
+        sources.append((FileSource(postcodes_file.name, file_checksum(postcodes_file)), "postcodes", None))
     if year is not None:
         options["year"] = year
-    for path in files:
-        if path in boundary_paths:
-            names.append(path.name)
-            checksums.append(file_checksum(path))
-            continue
+
+    def read_one(path: Path, context=None):
+        """One file read as the analyst would have it: the remembered (or corrected) mapping and value codes."""
+        extra = {} if context is None else {"enterprises": context}
         try:
-            result = read_table(path, kind=kind, **options)
+            result = read_table(path, kind=kind, **options, **extra)
         except Exception as err:  # the reader's errors (unreadable, too big, unknown columns ...)
             raise click.ClickException(f"cannot read {path}: {err}") from None
         if getattr(result, "error", None):
             raise click.ClickException(f"cannot read {path}: {result.error}")
         signature = getattr(result, "signature", None)
         mapping = None
+        remembered_values = {}
+        if not proposed_mapping and signature and result.kind:
+            with _StoreErrors():
+                remembered_values = recall_values(engine, signature, result.kind)
+            if remembered_values and context is None:
+                click.echo(f"{path.name}: using the value codes remembered for files with these headers "
+                           "(--proposed-mapping to ignore them)", err=True)
+        values = merge_values(remembered_values, value_overrides)
         if corrections and any(column in result.mapping for column in corrections):
             mapping = {**result.mapping, **{c: f for c, f in corrections.items() if c in result.mapping}}
         elif not proposed_mapping and signature and result.kind:
@@ -163,68 +190,104 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
                 mapping = recall_mapping(engine, signature, result.kind)
             mapping = mapping and fit_mapping(mapping, result.headers)
             if mapping and any((mapping.get(h) or None) != (f or None) for h, f in result.mapping.items()):
-                click.echo(f"{path.name}: using the column mapping remembered for files with these headers "
-                           "(--proposed-mapping to ignore it)", err=True)
+                if context is None:
+                    click.echo(f"{path.name}: using the column mapping remembered for files with these headers "
+                               "(--proposed-mapping to ignore it)", err=True)
             else:
                 mapping = None
-        if mapping is not None:
-            result = read_table(path, kind=result.kind, mapping=mapping, **options)
+        if mapping is not None or values:
+            result = read_table(path, kind=result.kind, mapping=mapping, **options, **extra,
+                                **({"values": values} if values else {}))
             if result.error:
                 raise click.ClickException(f"cannot read {path}: {result.error}")
-            keep = rememberable(result.mapping) if corrections else None  # as read: unknown fields dropped
+            keep = rememberable(result.mapping) if corrections or value_overrides else None  # as read
             if keep and signature and result.kind:
-                corrected.append((signature, result.kind, keep))
-        found = getattr(result, "kind", None) or kind
-        accepted = getattr(result, "accepted", None)
-        problems = list(getattr(result, "problems", None) or [])
-        rows_read = getattr(result, "rows_read", None)
-        if found not in KIND_CHOICES or accepted is None:
-            raise click.ClickException(f"{path}: could not tell what the file holds; use --kind")
-        if found in frames:
-            raise click.ClickException(f"two files hold {found}: import them one at a time")
-        if len(accepted) == 0:
-            raise click.ClickException(f"{path}: no valid rows ({len(problems)} problem(s)); nothing imported")
-        frames[found] = accepted
-        extra = getattr(result, "figures", None)  # yearly figures read from an enterprise list
-        if found == "enterprises" and isinstance(extra, pd.DataFrame) and not extra.empty:
-            derived_figures = extra
-        names.append(path.name)
-        checksums.append(file_checksum(path))
-        read = f"{rows_read} rows read, " if rows_read is not None else ""
-        click.echo(f"{path.name}: {found}, {read}{len(accepted)} accepted, {len(problems)} problem(s)", err=True)
-        for problem in problems[:10]:
-            where = f"row {problem.row}" if getattr(problem, "row", None) is not None else "file"
-            column = f", {problem.column}" if getattr(problem, "column", None) else ""
-            click.echo(f"  {where}{column}: {getattr(problem, 'reason', problem)}", err=True)
-        if len(problems) > 10:
-            click.echo(f"  ... and {len(problems) - 10} more", err=True)
-        if problems:
-            notes.append(f"{path.name}: {len(problems)} row problem(s) left out")
-        if found == "enterprises":
-            notes.extend(_echo_areas(getattr(result, "notes", None) or [], problems))
-    if derived_figures is not None and "figures" not in frames:
-        frames["figures"] = derived_figures
-        click.echo(f"figures: {len(derived_figures)} rows taken from the enterprise list", err=True)
-    if "figures" in frames and "enterprises" in frames:
-        from regen.dataset import known_figures
+                chosen = values_to_remember(remembered_values, result.values) if value_overrides else None
+                corrected.append((signature, result.kind, keep, chosen))
+            if context is None:
+                _echo_unmatched_values(path.name, value_overrides, getattr(result, "values", None))
+        return result
 
-        frames["figures"], unknown = known_figures(frames["figures"], frames["enterprises"])
-        if unknown:
-            click.echo(f"figures: {unknown} row(s) name no known enterprise; left out", err=True)
-            notes.append(f"{unknown} figure row(s) naming no known enterprise left out")
+    readings = {}
+    for path in files:
+        if path in boundary_paths:
+            continue
+        readings[path] = read_one(path)
+    # Yearly figures are read again knowing the enterprises (those of the import, else the published
+    # version's): their ID column is chosen by what joins, and a turnover without a currency sign takes
+    # its enterprise's country's currency.
+    base = None
+    if not any(getattr(r, "kind", None) == "enterprises" for r in readings.values()):
+        with _StoreErrors():
+            try:
+                base = load_dataset(engine, dataset).enterprises
+            except StoreError:
+                base = None  # no published version yet
+    context = figure_context(readings.values(), base)
+    if context is not None:
+        for path, result in readings.items():
+            if getattr(result, "kind", None) == "figures":
+                readings[path] = read_one(path, context)
+    for path in files:
+        source = FileSource(path.name, file_checksum(path))
+        if path in boundary_paths:
+            sources.append((source, "boundaries", None))
+            continue
+        result = readings[path]
+        found = getattr(result, "kind", None) or kind
+        if found not in KIND_CHOICES or getattr(result, "accepted", None) is None:
+            raise click.ClickException(f"{path}: could not tell what the file holds; use --kind")
+        _echo_reading(path.name, found, result)
+        if found == "enterprises":
+            notes.extend(_echo_areas(getattr(result, "notes", None) or [], list(result.problems)))
+        sources.append((source, found, result))
+    batch = collect(sources, boundaries=None if boundaries is None else _boundary_result(boundaries))
+    for code, what in batch.blockers:
+        if code == "same_kind":
+            raise click.ClickException(f"two files hold {what}: import them one at a time")
+        if code == "no_rows":
+            path = next(p for p in files if p.name == what)
+            problems = len(readings[path].problems)
+            raise click.ClickException(f"{path}: no valid rows ({problems} problem(s)); nothing imported")
+        raise click.ClickException(f"{what or 'the files'}: {code.replace('_', ' ')}; nothing imported")
+    if batch.derived_figures:
+        click.echo(f"figures: {len(batch.frames['figures'])} rows taken from the enterprise list", err=True)
+    if batch.unknown_figures:
+        click.echo(f"figures: {batch.unknown_figures} row(s) name no known enterprise; left out", err=True)
     full_note = "; ".join(([note] if note else []) + notes) or None
     with _StoreErrors():
-        number = create_version(engine, dataset, frames, actor=_actor(), file_name=", ".join(names),
-                                checksum=",".join(checksums), publish=publish_now, note=full_note,
-                                **({} if boundaries is None else {"boundaries": boundaries}))
-    for signature, found_kind, mapping in corrected:
+        number = store_batch(engine, batch, dataset, actor=_actor(), publish=publish_now, note=full_note)
+    for signature, found_kind, mapping, chosen in corrected:
         try:
-            remember_mapping(engine, signature, found_kind, mapping, actor=_actor())
+            remember_mapping(engine, signature, found_kind, mapping, actor=_actor(), values=chosen)
         except Exception as err:  # noqa: BLE001 - the version is stored; only the memory of the mapping failed
             click.echo(f"warning: the corrected mapping was not remembered: {err}", err=True)
     state = "published" if publish_now else "draft; publish with: python -m regen publish " \
         f"{number} --dataset {dataset}"
     click.echo(f"{dataset} version {number} ({state})")
+
+
+def _echo_reading(name: str, kind: str, result) -> None:
+    """What reading one file did, in plain words: rows kept and left out, then the reasons grouped with
+    examples (the full list: ``python -m regen validate FILE --json``)."""
+    kept_values = sum(1 for p in result.problems if p.kept)
+    left_out = result.rows_read - result.rows_accepted
+    click.echo(f"{name}: {kind}, {result.rows_read} rows read, {result.rows_accepted} kept, {left_out} left out"
+               + (f"; {kept_values} value(s) left out of rows kept" if kept_values else ""), err=True)
+    summary = result.summary_frame("en")
+    for row in summary.head(10).itertuples(index=False):
+        column = f" [{row.column}]" if row.column else ""
+        click.echo(f"  {row.rows} × {row.outcome}{column}: {row.reason}" + (f" ({row.examples})" if row.examples else ""),
+                   err=True)
+    if len(summary) > 10:
+        click.echo(f"  ... and {len(summary) - 10} more reasons (python -m regen validate {name} for all)", err=True)
+    _echo_kept_as_other(getattr(result, "values", None))
+
+
+def _boundary_result(frame):
+    from regen.boundaries import BoundaryResult
+
+    return BoundaryResult(frame=frame)
 
 
 def _map_option(item: str) -> tuple[str, str | None]:
@@ -235,13 +298,48 @@ def _map_option(item: str) -> tuple[str, str | None]:
     return column.strip(), field_name.strip() or None
 
 
+def _echo_unmatched_values(name: str, chosen: dict, found) -> None:
+    """Warn about --map-value choices naming a value (or a field) the file does not have."""
+    from regen.ingest.mapping import norm
+
+    for field_name, codes in (chosen or {}).items():
+        frame = (found or {}).get(field_name)
+        written = {norm(v) for v in frame["value"]} if frame is not None and "value" in frame else set()
+        for value in codes:
+            if norm(value) not in written:
+                click.echo(f"{name}: --map-value {field_name}:{value}: the file has no such {field_name} value",
+                           err=True)
+
+
+def _uses_remembered(remembered: dict, chosen: dict, found) -> bool:
+    """Whether a reading (its values ``found``) used a remembered value code that no --map-value replaced."""
+    from regen.ingest.mapping import norm
+    from regen.ingest.values import changed_values
+
+    replaced = {(f, norm(v)) for f, codes in (chosen or {}).items() for v in codes}
+    used = {(f, norm(v)) for f, codes in changed_values(found).items() for v in codes}
+    return any((f, norm(v)) in used - replaced for f, codes in (remembered or {}).items() for v in codes)
+
+
+def _echo_kept_as_other(found) -> None:
+    """List the values read as "other" (their original text is stored beside the code), with row counts."""
+    from regen.ingest.values import kept_as_other
+
+    others = kept_as_other(found)
+    if others:
+        click.echo("  values kept as other (original text stored; --map-value FIELD:VALUE=CODE to choose a code):",
+                   err=True)
+    for field_name, value, count in others:
+        click.echo(f"    {field_name}: {value!r} ({count} row{'s' if count != 1 else ''})", err=True)
+
+
 def _echo_areas(result_notes, problems) -> list[str]:
     """Echo what ingest did with areas and regions (boundaries, default region); returns the version's note."""
     counts = {}
     outside = sum(1 for p in problems if getattr(p, "code", None) == "outside_boundaries")
     if outside:
-        click.echo(f"areas: {outside} row(s) lie outside every area of the boundary file and have no area: "
-                   "left out", err=True)
+        click.echo(f"areas: {outside} row(s) lie outside every area of the boundary file: kept, with the area "
+                   "not known", err=True)
         counts["outside_boundaries"] = outside
     for item in result_notes:
         if item.code in AREA_NOTES + REGION_NOTES:
@@ -553,13 +651,16 @@ def user_remove(name: str) -> None:
 @click.option("--year", type=int, default=None, help="Year of the figures in an enterprise list without a year column.")
 @click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
               help="Correct the proposed mapping (FIELD empty to ignore a column). Repeatable.")
+@click.option("--map-value", "value_overrides", multiple=True, metavar="FIELD:VALUE=CODE", callback=_map_values_option,
+              help="Read VALUE of FIELD (legal_form, sector, region or country) as CODE, e.g. "
+                   "'legal_form:Friendly Society=cbs'. Repeatable.")
 @click.option("--boundaries", "boundaries_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Boundary file (GeoJSON, GeoPackage, zipped Shapefile): enterprises without an area get the one "
                    "their point lies in.")
 @click.option("--region", default=None, help="Region of enterprises that do not say (a code such as north_east or "
                                               "hokkaido, or its name).")
 def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Path | None, country: str | None,
-                 year: int | None, overrides: tuple[str, ...], boundaries_file: Path | None,
+                 year: int | None, overrides: tuple[str, ...], value_overrides: dict, boundaries_file: Path | None,
                  region: str | None) -> None:
     """Check FILE (CSV, TSV, gzip'd CSV or .xlsx) against the schema without storing anything.
 
@@ -615,12 +716,21 @@ def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Pa
                       "rows_accepted": 0, "rows_rejected": 0, "problems": []}, message)
                 sys.exit(2)
         options = {"kind": kind, "postcodes": postcodes, "country": country, "year": year, "region": region,
-                   "boundaries": boundaries}
+                   "boundaries": boundaries, **({"values": value_overrides} if value_overrides else {})}
         result = read_table(file, **options)
         if overrides and result.error is None:
             mapping = {**result.mapping, **dict(_map_option(item) for item in overrides)}
             result = read_table(file, mapping=mapping, **options)
         payload, text = result.to_json(), format_report(result)
+        found = getattr(result, "values", None) or {}
+        if found and not result.error:
+            from regen.ingest.values import kept_as_other
+
+            payload.setdefault("values", {f: frame.to_dict("records") for f, frame in found.items()})
+            others = kept_as_other(found)
+            if others:
+                text += "\nValues kept as other (original text stored):\n" + "\n".join(
+                    f"  {f}: {v!r} ({n} row{'s' if n != 1 else ''})" for f, v, n in others)
         if boundaries is not None:
             payload["boundaries"] = boundaries.to_json()
             text = f"Boundaries: {boundaries_file.name}, {boundaries.areas} area(s)\n{text}"

@@ -368,3 +368,123 @@ def gazetteer_lookup(name: str, country: str, region: str | None = None) -> dict
             return {"lat": place.lat, "lon": place.lon, "name": place.name, "source": place.source,
                     "geonameid": place.geonameid, "population": None}
     return best(alternate)
+
+
+# --- Gazetteer candidates (every plausible place for a name) ------------------------------------
+
+# A longer place name counts as a "short form" match of its first word(s) when the rest starts with one
+# of these connecting words ("Newcastle upon Tyne", "Stoke-on-Trent", "Houghton-le-Spring",
+# "Barrow-in-Furness", "Weston-super-Mare", "Kingston near Lewes") ...
+_SHORT_CONNECTORS = frozenset({"upon", "on", "under", "le", "la", "les", "en", "in", "by", "near", "next",
+                               "juxta", "super", "sub", "cum", "over", "at"})
+# ... or is one of these single distinguishing words ("Newcastle Emlyn", "Newport Pagnell", "Lyme Regis").
+_SHORT_QUALIFIERS = frozenset({"emlyn", "pagnell", "regis", "spa", "magna", "parva", "coldfield", "town"})
+_WORDS = re.compile(r"[\s\-‐‑–—]+")
+
+_MATCH_ORDER = {"name": 0, "places": 1, "alternate": 2, "short": 3}
+
+
+def _short_keys(name: str) -> set[str]:
+    """Keys of the short forms of a place name ("Newcastle upon Tyne" -> {"newcastle"})."""
+    words = [w for w in _WORDS.split(str(name).strip()) if w]
+    keys = set()
+    for i in range(1, len(words)):
+        tail = words[i:]
+        first = tail[0].casefold()
+        if first in _SHORT_CONNECTORS or (len(tail) == 1 and first in _SHORT_QUALIFIERS):
+            key = _norm(" ".join(words[:i]))
+            if key:
+                keys.add(key)
+    return keys
+
+
+@lru_cache(maxsize=4)
+def _short_index(country: str) -> dict[str, list[dict]]:
+    """Short-form key -> GeoNames places in ``country`` whose main name has that short form."""
+    index: dict[str, list[dict]] = {}
+    for city in _geonames().get(country, {}).values():
+        for key in _short_keys(city["name"]):
+            index.setdefault(key, []).append(city)
+    return index
+
+
+@lru_cache(maxsize=1)
+def _project_place_keys() -> tuple[tuple[object, frozenset[str]], ...]:
+    """(place, its name keys) of every place in the project's table."""
+    return tuple((p, frozenset(_keys(p.name) | _keys(p.name_ja) | _keys(p.key))) for p in PLACES.values())
+
+
+def _place_admin1(place) -> str:
+    if place.country == "JP":
+        return GEONAMES_JP_ADMIN1.get(place.region, "")
+    return {"scotland": "SCT", "wales": "WLS", "northern_ireland": "NIR"}.get(place.region, "ENG")
+
+
+def gazetteer_candidates(name: str, country: str) -> list[dict]:
+    """Every plausible place in ``country`` (GB or JP) for a place name, most populous first.
+
+    Unlike :func:`gazetteer_lookup` nothing is chosen: the caller weighs the candidates against
+    the row's other facts (see :mod:`regen.resolve`). Matches, with matching as in
+    :func:`gazetteer_lookup` (case, accents, hyphens, spaces and a trailing 市/町/村/区 ignored):
+
+    * ``"name"``: a GeoNames place (500+ people) whose main name is ``name``;
+    * ``"places"``: a place of the project's table (:data:`regen.places.PLACES`) by English or
+      Japanese name or key (Hendon, Sunderland, which GeoNames lacks);
+    * ``"alternate"``: a GeoNames place with ``name`` among its alternate names (柏崎 -> Kashiwazaki);
+    * ``"short"``: a GeoNames place whose main name is ``name`` followed by a standard suffix
+      ("Newcastle" -> Newcastle upon Tyne, Newcastle under Lyme, Newcastle Emlyn).
+
+    Each dict: ``name``, ``lat``, ``lon``, ``population`` (int, 0 when unknown), ``geonameid``
+    (None for a curated place), ``admin1code`` (GeoNames first-level code: ENG/SCT/WLS/NIR, or the
+    prefecture's two digits), ``source``, ``match`` (the strongest kind of match above) and
+    ``region`` (the project's region slug for a project place, else None). One dict per
+    geonameid; a project place with a GeoNames id is merged into that GeoNames place. Unknown
+    country or empty name: [].
+    """
+    if not isinstance(name, str) or not name.strip():
+        return []
+    country = str(country or "").upper()
+    if country not in GAZETTEER_COUNTRIES:
+        return []
+    keys = _keys(name)
+    primary, alternate = _gazetteer_index(country)
+    short = _short_index(country)
+    found: dict[object, dict] = {}
+
+    def add(key: object, record: dict) -> None:
+        old = found.get(key)
+        if old is None:
+            found[key] = record
+        elif _MATCH_ORDER[record["match"]] < _MATCH_ORDER[old["match"]]:
+            old["match"] = record["match"]
+            if record["region"] and not old["region"]:
+                old["region"] = record["region"]
+
+    def add_city(city: dict, match: str) -> None:
+        add(int(city["geonameid"]), {
+            "name": city["name"], "lat": float(city["latitude"]), "lon": float(city["longitude"]),
+            "population": int(city.get("population") or 0), "geonameid": int(city["geonameid"]),
+            "admin1code": city.get("admin1code") or "", "source": f"{GEONAMES_SOURCE}, geonameid {city['geonameid']}",
+            "match": match, "region": None})
+
+    for index, match in ((primary, "name"), (alternate, "alternate"), (short, "short")):
+        for key in keys:
+            for city in index.get(key, ()):
+                add_city(city, match)
+    for place, place_keys in _project_place_keys():
+        if place.country != country or not keys & place_keys:
+            continue
+        city = geonames_city(place.geonameid) if place.geonameid else None
+        if city is not None:
+            add_city(city, "places")
+            record = found[int(city["geonameid"])]
+            record["region"] = place.region
+            if record["match"] == "places":  # found through the project's name (Tower Hamlets -> Bethnal Green)
+                record["name"] = place.name
+            continue
+        add(place.geonameid or ("place", place.key), {
+            "name": place.name, "lat": float(place.lat), "lon": float(place.lon), "population": 0,
+            "geonameid": place.geonameid, "admin1code": _place_admin1(place), "source": place.source,
+            "match": "places", "region": place.region})
+    return sorted(found.values(), key=lambda c: (-c["population"], _MATCH_ORDER[c["match"]], c["name"],
+                                                 c["geonameid"] or 0))

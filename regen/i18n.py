@@ -85,3 +85,12 @@ def label(kind: str, code: object, lang: str) -> str:
     """Display name of a vocabulary code, e.g. ``label("sector", "care", "ja")``; unknown codes shown as-is."""
     key = f"{kind}.{code}"
     return t(key, lang) if has(key) else str(code)
+
+
+def label_as_written(kind: str, code: object, written: object, lang: str) -> str:
+    """:func:`label`, followed by the file's own words where the code is "other" ("Other legal form:
+    Friendly Society"). The words are data: show the result literally, never as markup."""
+    text = label(kind, code, lang)
+    if code == "other" and isinstance(written, str) and written.strip():
+        return f"{text}: {written.strip()}"
+    return text

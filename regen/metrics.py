@@ -80,8 +80,10 @@ def build_panel(dataset: Dataset) -> Panel:
     year = fig["year"].to_numpy(dtype=np.int64)
     if len(year):
         ymin, ymax = int(year.min()), int(year.max())
-    else:
-        ymin = ymax = int(pd.Timestamp.now().year)
+    else:  # enterprises without yearly figures: the years they were founded up to now
+        ymax = int(pd.Timestamp.now().year)
+        founded = pd.to_numeric(ent.get("founded"), errors="coerce") if "founded" in ent else pd.Series(dtype=float)
+        ymin = int(max(founded.min(), ymax - 60)) if founded.notna().any() else ymax
     starts = np.searchsorted(year, np.arange(ymin, ymax + 2))
     fig = fig.assign(pos=ent_pos)
 
@@ -106,6 +108,18 @@ def build_panel(dataset: Dataset) -> Panel:
     )
     panel.weights()  # made now, once, rather than in the first request that needs it
     return panel
+
+
+def active_snapshot(panel: Panel, mask: np.ndarray, year: int) -> pd.DataFrame:
+    """Enterprises that pass ``mask`` and were trading in ``year`` by their founding and closing years (a
+    founding year not known counts as trading), for a dataset without yearly figures: ``employees`` is
+    missing (jobs not reported), never 0."""
+    trading = ~(panel.founded > year) & ~(panel.closed <= year)
+    frame = panel.enterprises[mask & trading].reset_index(drop=True)
+    frame["employees"] = np.nan
+    frame["fte"] = np.nan
+    frame["year"] = year
+    return frame
 
 
 def active_mask(panel: Panel, year: int) -> np.ndarray:

@@ -98,6 +98,10 @@ def region_name(code: str, lang: str = "en") -> str:
     """Display name of a region code in ``lang`` ("en" or "ja"); unknown codes are returned as given."""
     region = REGIONS.get(code)
     if region is None:
+        if code == "unknown":  # neither the file nor the location said
+            from regen.i18n import t
+
+            return t("place.unknown", lang)
         return code
     return region.get(lang) or region["en"]
 

@@ -381,7 +381,7 @@ def generate(seed: int = SEED) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     rows = _enterprises(rng)
     figures = pd.DataFrame(_figures(rng, rows), columns=list(FIGURE_COLUMNS))
-    enterprises = pd.DataFrame(rows)[list(ENTERPRISE_COLUMNS)]
+    enterprises = pd.DataFrame(rows).reindex(columns=list(ENTERPRISE_COLUMNS))
     for col in ("founded", "closed"):
         enterprises[col] = enterprises[col].astype("Int64")
     for col in ("year", "employees", "disadvantaged_hires", "volunteers"):

@@ -24,7 +24,7 @@ MAX_YEAR = 2100
 
 ENTERPRISE_COLUMNS: tuple[str, ...] = (
     "enterprise_id", "name", "name_ja", "legal_form", "sector", "founded", "closed", "country",
-    "region", "area", "ward", "lat", "lon", "geo_precision", "description",
+    "region", "area", "ward", "lat", "lon", "geo_precision", "description", "legal_form_text", "sector_text",
 )
 FIGURE_COLUMNS: tuple[str, ...] = (
     "enterprise_id", "year", "employees", "fte", "disadvantaged_hires", "volunteers", "turnover", "currency",
@@ -38,7 +38,7 @@ _text = pa.Check.str_length(min_value=1)
 
 
 def _closed_after_founded(df: pd.DataFrame) -> pd.Series:
-    return df["closed"].isna() | (df["closed"] >= df["founded"])
+    return (df["closed"].isna() | df["founded"].isna() | (df["closed"] >= df["founded"])).fillna(True)
 
 
 def _fte_not_above_headcount(df: pd.DataFrame) -> pd.Series:
@@ -76,16 +76,19 @@ ENTERPRISES = pa.DataFrameSchema(
         "name_ja": pa.Column(str, nullable=True, required=False),
         "legal_form": pa.Column(str, pa.Check.isin(ALL_LEGAL_FORMS)),
         "sector": pa.Column(str, pa.Check.isin(SECTORS)),
-        "founded": pa.Column("Int64", _year),
+        "founded": pa.Column("Int64", _year, nullable=True),
         "closed": pa.Column("Int64", _year, nullable=True, required=False),
         "country": pa.Column(str, pa.Check.isin(COUNTRIES)),
         "region": pa.Column(str, _text),
         "area": pa.Column(str, _text),
         "ward": pa.Column(str, nullable=True, required=False),
-        "lat": pa.Column(float, pa.Check.in_range(-90, 90)),
-        "lon": pa.Column(float, pa.Check.in_range(-180, 180)),
+        "lat": pa.Column(float, pa.Check.in_range(-90, 90), nullable=True),
+        "lon": pa.Column(float, pa.Check.in_range(-180, 180), nullable=True),
         "geo_precision": pa.Column(str, pa.Check.isin(GEO_PRECISIONS)),
         "description": pa.Column(str, nullable=True, required=False),
+        # The file's own words where legal_form or sector is "other" (never shown as markup)
+        "legal_form_text": pa.Column(str, nullable=True, required=False),
+        "sector_text": pa.Column(str, nullable=True, required=False),
     },
     checks=[pa.Check(_closed_after_founded, error="closed before founded")],
     coerce=True,
@@ -140,7 +143,8 @@ class Problem:
 
     ``row`` is the frame's index label (ingest sets it to the file's row number); ``code`` is a
     stable reason code (translated by the interface as ``problem.<code>``); ``reason`` is plain
-    English; ``detail`` holds the allowed values or bounds where they help.
+    English; ``detail`` holds the allowed values or bounds where they help. ``kept``: the row was
+    kept and only this value left out (an unreadable founding year does not cost the row its name).
     """
 
     row: object
@@ -149,6 +153,7 @@ class Problem:
     code: str
     reason: str
     detail: str = ""
+    kept: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -26,7 +26,8 @@ Model
 * **Column mappings** (``column_mappings``) remember, per file shape (the header signature of
   :func:`regen.ingest.mapping_signature`) and table kind, the header → field mapping an analyst
   settled on, so the next upload of the same shape starts from it; see :func:`remember_mapping`.
-  Only header names and field names are stored.
+  Only header names and field names are stored, and the analyst's choices of code for values of
+  categorical fields ("Friendly Society" → ``other``; :func:`recall_values`).
 
 Transactions and concurrency
 ----------------------------
@@ -73,6 +74,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     literal,
     select,
     text,
@@ -283,8 +285,42 @@ def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create the store's tables if they do not exist (idempotent)."""
+    """Create the store's tables if they do not exist, and bring older stores up to date (idempotent)."""
     metadata.create_all(engine, checkfirst=True)
+    _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Bring a store made by an earlier release up to the current data tables, keeping every row.
+
+    The only changes so far: columns added to a data table (added, empty), and columns that may now
+    be empty (founded, lat, lon: an enterprise with no founding year or no location is kept). PostgreSQL
+    drops the NOT NULL; SQLite cannot, so the table is rebuilt in one transaction (copy, swap)."""
+    inspector = inspect(engine)
+    for kind, table in DATA_TABLES.items():
+        if not inspector.has_table(table.name):
+            continue
+        present = {c["name"]: c for c in inspector.get_columns(table.name)}
+        added = [c for c in table.columns if c.name not in present]
+        loosened = [c for c in table.columns if c.name in present and c.nullable and not present[c.name]["nullable"]]
+        if not added and not loosened:
+            continue
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite" and loosened:
+                old = f"{table.name}_before_upgrade"
+                conn.exec_driver_sql(f'ALTER TABLE "{table.name}" RENAME TO "{old}"')
+                for index in table.indexes:
+                    conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{index.name}"')
+                table.create(conn)
+                kept = ", ".join(f'"{name}"' for name in present if name in table.c)
+                conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({kept}) SELECT {kept} FROM "{old}"')
+                conn.exec_driver_sql(f'DROP TABLE "{old}"')
+                continue
+            for column in added:
+                kind_sql = column.type.compile(dialect=engine.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind_sql}')
+            for column in loosened:
+                conn.exec_driver_sql(f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" DROP NOT NULL')
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -882,6 +918,11 @@ def ensure_sample(engine: Engine) -> int | None:
 SIGNATURE_MAX_CHARS = 64
 MAPPING_RETRIES = 3  # a clash with a concurrent first insert is retried as an update
 MAPPING_FIELDS = ("signature", "kind", "columns_mapped", "actor", "updated_at")
+VALUES_KEY = " values"
+"""Where the stored mapping JSON keeps the analyst's value choices (``{field: {value: code}}``, see
+:mod:`regen.ingest.values`) beside the ``{header: field or null}`` entries. No file header can be this
+key (headers are stripped of surrounding spaces) and, unlike a header's entry, its value is an object;
+a mapping stored before value choices existed is the plain ``{header: field}`` object, read as before."""
 
 
 def _mapping_key(signature: str, kind: str) -> tuple:
@@ -903,9 +944,48 @@ def _check_mapping(mapping: Mapping[str, str | None]) -> dict[str, str | None]:
     for header, field in mapping.items():
         if not isinstance(header, str):
             raise StoreError(f"column mapping: header {header!r} is not text")
+        if header == VALUES_KEY:
+            raise StoreError(f"column mapping: {header!r} is reserved (no file header begins with a space)")
         if field is not None and field not in FIELDS:
             raise StoreError(f"column mapping: unknown field {field!r} for column {header!r}")
     return dict(mapping)
+
+
+def _check_values(values: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, str]]:
+    """``values`` ({field: {value: code}}) as checked by :func:`regen.ingest.values.check_values`, if
+    nothing had to be left out."""
+    from regen.ingest.values import check_values
+
+    if not isinstance(values, Mapping):
+        raise StoreError("value choices must map fields to {value: code}")
+    kept, rejected = check_values(values)
+    if rejected:
+        field, value, code = rejected[0]
+        raise StoreError(f"value choices: cannot map {field} value {value!r} to {code!r} (unknown field or code, "
+                         f"or a value of more than {_max_value_chars()} characters)")
+    return kept
+
+
+def _max_value_chars() -> int:
+    from regen.ingest.values import MAX_VALUE_CHARS
+
+    return MAX_VALUE_CHARS
+
+
+def _split_stored(stored: str | None) -> tuple[dict, object]:
+    """The stored JSON text → (the {header: field} entries, the raw value choices or None)."""
+    try:
+        decoded = json.loads(stored) if stored else {}
+    except ValueError:
+        decoded = {}
+    if not isinstance(decoded, dict):
+        return {}, None
+    choices = decoded.get(VALUES_KEY)
+    if isinstance(choices, dict):
+        decoded = {h: f for h, f in decoded.items() if h != VALUES_KEY}
+    else:
+        choices = None
+    return decoded, choices
 
 
 def _is_mapping_clash(err: IntegrityError) -> bool:
@@ -915,7 +995,7 @@ def _is_mapping_clash(err: IntegrityError) -> bool:
 
 
 def remember_mapping(engine: Engine, signature: str, kind: str, mapping: Mapping[str, str | None], *,
-                     actor: str) -> None:
+                     actor: str, values: Mapping[str, Mapping[str, str]] | None = None) -> None:
     """Remember ``mapping`` ({file header: field or None}) for files of shape ``signature`` read as ``kind``.
 
     Replaces a mapping remembered earlier for the same (signature, kind). Callers pass what
@@ -923,21 +1003,33 @@ def remember_mapping(engine: Engine, signature: str, kind: str, mapping: Mapping
     field, and only for files whose header row was recognised), so that only header and field names
     are stored, never a cell of data or the header of a personal-data column. The mapping and its audit entry are written in one
     transaction; invalid input raises :class:`StoreError` and writes nothing.
+
+    ``values`` are the analyst's value choices for categorical fields, ``{field: {value as written: code}}``
+    (:mod:`regen.ingest.values`; only values whose code differs from the proposed one, of at most
+    :data:`regen.ingest.values.MAX_VALUE_CHARS` characters): stored with the mapping and recalled by
+    :func:`recall_values`. None keeps the choices remembered before; ``{}`` forgets them.
     """
     key = _mapping_key(signature, kind)
-    values = _check_mapping(mapping)
+    entries = _check_mapping(mapping)
+    choices = None if values is None else _check_values(values)
     actor = _check_actor(actor)
-    stored = json.dumps(values, ensure_ascii=False)
-    mapped = sum(field is not None for field in values.values())
+    mapped = sum(field is not None for field in entries.values())
     table = mappings_table
     for attempt in range(MAPPING_RETRIES):
         try:
             with _writing(engine) as conn:
+                kept = choices
+                if kept is None:  # keep what was remembered (read in the writing transaction: no lost update)
+                    before = conn.execute(select(table.c.mapping).where(*key)).scalar()
+                    kept = _stored_values(_split_stored(before)[1])
+                stored = json.dumps({**entries, VALUES_KEY: kept} if kept else entries, ensure_ascii=False)
                 row = {"mapping": stored, "actor": actor, "updated_at": _now()}
                 if not conn.execute(update(table).where(*key).values(**row)).rowcount:
                     conn.execute(insert(table).values(signature=signature, kind=kind, **row))
-                audit_entry(conn, actor, "remember_mapping",
-                            detail=f"{kind} {signature}: {mapped} of {len(values)} columns mapped")
+                detail = f"{kind} {signature}: {mapped} of {len(entries)} columns mapped"
+                if choices:
+                    detail += f"; {sum(map(len, choices.values()))} values mapped"
+                audit_entry(conn, actor, "remember_mapping", detail=detail)
             return
         except IntegrityError as err:
             if _is_mapping_clash(err) and attempt + 1 < MAPPING_RETRIES:
@@ -947,10 +1039,19 @@ def remember_mapping(engine: Engine, signature: str, kind: str, mapping: Mapping
             raise StoreError(f"remembering the column mapping failed: {_first_line(err)}") from err
 
 
+def _stored_values(raw: object) -> dict[str, dict[str, str]]:
+    """Value choices read from the store: what is still a known field and code (an older or newer
+    release may have stored others; they are left out, never an error)."""
+    from regen.ingest.values import from_json
+
+    return from_json(raw) if isinstance(raw, dict) else {}
+
+
 def recall_mapping(engine: Engine, signature: str, kind: str) -> dict[str, str | None] | None:
     """The mapping remembered for ``signature`` and ``kind`` (headers in the file's order), or None.
 
-    A field that is no longer known (remembered by an older release) comes back as None.
+    A field that is no longer known (remembered by an older release) comes back as None. The value
+    choices stored with it are not part of it: see :func:`recall_values`.
     """
     from regen.ingest.mapping import FIELDS
 
@@ -959,7 +1060,18 @@ def recall_mapping(engine: Engine, signature: str, kind: str) -> dict[str, str |
         stored = conn.execute(select(mappings_table.c.mapping).where(*key)).scalar()
     if stored is None:
         return None
-    return {header: field if field in FIELDS else None for header, field in json.loads(stored).items()}
+    entries, _choices = _split_stored(stored)
+    return {header: field if field in FIELDS else None for header, field in entries.items()}
+
+
+def recall_values(engine: Engine, signature: str, kind: str) -> dict[str, dict[str, str]]:
+    """The value choices ({field: {value as written: code}}) remembered with the mapping of ``signature``
+    and ``kind``; ``{}`` when there are none (or only the column mapping was remembered, as by older
+    releases). Fields and codes no longer known are left out."""
+    key = _mapping_key(signature, kind)
+    with _reading(engine) as conn:
+        stored = conn.execute(select(mappings_table.c.mapping).where(*key)).scalar()
+    return _stored_values(_split_stored(stored)[1]) if stored is not None else {}
 
 
 def forget_mapping(engine: Engine, signature: str, kind: str, *, actor: str) -> bool:
@@ -985,8 +1097,8 @@ def list_mappings(engine: Engine) -> pd.DataFrame:
     with _reading(engine) as conn:
         rows = conn.execute(query).fetchall()
     frame = pd.DataFrame(
-        [(r.signature, r.kind, sum(f is not None for f in json.loads(r.mapping).values()), r.actor, r.updated_at)
-         for r in rows], columns=list(MAPPING_FIELDS))
+        [(r.signature, r.kind, sum(f is not None for f in _split_stored(r.mapping)[0].values()), r.actor,
+          r.updated_at) for r in rows], columns=list(MAPPING_FIELDS))
     frame["columns_mapped"] = frame["columns_mapped"].astype("int64")
     frame["updated_at"] = pd.to_datetime(frame["updated_at"].map(_aware), utc=True)
     return frame

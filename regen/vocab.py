@@ -8,6 +8,12 @@ from __future__ import annotations
 
 COUNTRIES: tuple[str, ...] = ("GB", "JP")
 
+# Codes for a value a file does not give ("unknown") and for one that matches no code ("other": the
+# file's own text is kept beside it, in ``legal_form_text`` / ``sector_text``). Region and area use
+# UNKNOWN too when neither the file nor the row's location says.
+UNKNOWN = "unknown"
+OTHER = "other"
+
 # Legal forms of social and employee-owned enterprises, by country where they exist.
 LEGAL_FORMS: dict[str, tuple[str, ...]] = {
     "GB": (
@@ -31,7 +37,8 @@ LEGAL_FORMS: dict[str, tuple[str, ...]] = {
         "cooperative",  # 協同組合
     ),
 }
-ALL_LEGAL_FORMS: tuple[str, ...] = tuple(dict.fromkeys(f for forms in LEGAL_FORMS.values() for f in forms))
+ALL_LEGAL_FORMS: tuple[str, ...] = tuple(dict.fromkeys(
+    [f for forms in LEGAL_FORMS.values() for f in forms] + [OTHER, UNKNOWN]))
 
 SECTORS: tuple[str, ...] = (
     "care",  # Health and social care
@@ -52,8 +59,13 @@ SECTORS: tuple[str, ...] = (
     "manufacturing",  # Manufacturing and production
     "professional",  # Professional and business services, advice
     "membership",  # Membership associations, federations and clubs
+    "sports",  # Sports and recreation
+    "education",  # Schools, nurseries and education (training for work is "training")
+    OTHER,
+    UNKNOWN,
 )
 
-GEO_PRECISIONS: tuple[str, ...] = ("exact", "postcode", "place", "area")
+# How a row was located, finest first; "none": it could not be (no coordinates; kept and counted).
+GEO_PRECISIONS: tuple[str, ...] = ("exact", "postcode", "district", "place", "area", "none")
 
 CURRENCIES: dict[str, str] = {"GB": "GBP", "JP": "JPY"}

@@ -29,13 +29,14 @@ def enterprise_card(ctx: Context, enterprise_id: str) -> None:
         with close:
             st.button("", icon=":material/close:", key="close_card", help=t("card.close"),
                       on_click=lambda: st.session_state.pop(keys.MAP_SELECTED, None))
-        founded = int(row["founded"])
+        founded = str(int(row["founded"])) if pd.notna(row.get("founded")) else t("place.unknown")
         closed = row.get("closed")
         status = t("card.closed", year=int(closed)) if pd.notna(closed) else t("card.trading")
         facts = [
-            (t("card.legal_form"), i18n.label("legal_form", row["legal_form"], lang)),
-            (t("card.sector"), i18n.label("sector", row["sector"], lang)),
-            (t("card.founded"), str(founded)),
+            (t("card.legal_form"), i18n.label_as_written("legal_form", row["legal_form"], row.get("legal_form_text"),
+                                                         lang)),
+            (t("card.sector"), i18n.label_as_written("sector", row["sector"], row.get("sector_text"), lang)),
+            (t("card.founded"), founded),
             (t("card.status"), status),
             (t("card.place"), place_label(ctx, row.get("ward"), str(row["area"]), str(row["region"]))),
             (t("card.precision"), i18n.label("precision", row["geo_precision"], lang)),

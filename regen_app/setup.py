@@ -222,7 +222,7 @@ def _reset(years: tuple[int, int]) -> None:
 @st.cache_data(show_spinner=False)
 def _area_names_cached(codes: tuple[str, ...], names: tuple[str, ...], names_ja: tuple[str, ...], lang: str) -> dict:
     chosen = names_ja if lang == "ja" else names
-    return {c: (n if n else e) for c, n, e in zip(codes, chosen, names)}
+    return {"unknown": i18n.t("place.unknown", lang), **{c: (n if n else e) for c, n, e in zip(codes, chosen, names)}}
 
 
 def _area_names(ds: Dataset, lang: str) -> dict[str, str]:
@@ -239,8 +239,9 @@ def area_name(ctx: Context, code: str) -> str:
 
 def place_label(ctx: Context, ward: object, area: str, region: str) -> str:
     """"Hendon · Sunderland · North East England" in the visitor's language."""
-    parts = [ward if isinstance(ward, str) and ward else "", area_name(ctx, area), places.region_name(region, ctx.lang)]
-    return " · ".join(p for p in parts if p)
+    parts = [ward if isinstance(ward, str) and ward else "", "" if area == "unknown" else area_name(ctx, area),
+             "" if region == "unknown" else places.region_name(region, ctx.lang)]
+    return " · ".join(p for p in parts if p) or ctx.t("place.unknown")
 
 
 def place_labels(ctx: Context, frame) -> "pd.Series":
@@ -248,11 +249,11 @@ def place_labels(ctx: Context, frame) -> "pd.Series":
     distinct area and region rather than per row."""
     import pandas as pd
 
-    areas = _area_names(ctx.dataset, ctx.lang)
+    areas = {**_area_names(ctx.dataset, ctx.lang), "unknown": ""}  # a part not known is left out
     area = frame["area"].astype(str)
     area = area.map({a: areas.get(a, a) for a in area.unique()})
     region = frame["region"].astype(str)
-    region = region.map({r: places.region_name(r, ctx.lang) for r in region.unique()})
+    region = region.map({r: "" if r == "unknown" else places.region_name(r, ctx.lang) for r in region.unique()})
     ward = frame["ward"].fillna("").astype(str) if "ward" in frame else pd.Series("", index=frame.index)
-    out = ward.where(ward == "", ward + " · ") + area + " · " + region
-    return out.astype(str).str.strip(" ·")
+    out = (ward + " · " + area + " · " + region).str.replace(r"( · )+", " · ", regex=True).str.strip(" ·")
+    return out.where(out != "", ctx.t("place.unknown"))

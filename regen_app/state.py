@@ -48,3 +48,7 @@ MAPPINGS = "_mappings"  # corrected column mappings by (mapping_signature, kind)
 UPLOAD_MEMO = "_upload_memo"  # recent ingest results of this session, by file checksum and options
 UPLOAD_BASES = "_upload_bases"  # the mapping each uploaded file's editor started from
 FLASH = "_flash"  # a message to show after the rerun that follows a store action
+VALUE_MAPS = "_value_maps"  # value choices ({field: {value: code}}) by (mapping_signature, kind) made this session
+UPLOAD_VALUE_BASES = "_upload_value_bases"  # the value choices each uploaded file's Values step started from
+VALUES_OPEN = "_values_open"  # + file key and kind: a Values step's expander (its open or closed state)
+VALUES_EDITOR = "_values_editor"  # + file key, kind, field and rows digest: a Values table (its edits)

@@ -8,7 +8,13 @@ corrected mapping, the postcode table, areas and boundaries); :func:`collect` tu
 into the tables (and outlines) of one new store version, or says why it cannot; :func:`save` writes
 that version (draft or published) with the files' names and SHA-256 checksums, the signed-in
 analyst as the actor, and remembers in the store the column mappings the analyst corrected
-(:func:`recall` proposes them again, in any later session, for files of the same shape).
+(:func:`recall` proposes them again, in any later session, for files of the same shape), with the
+codes the analyst chose for values of categorical fields (:func:`recall_values`).
+
+The Values step: :func:`value_frames` gives, per categorical field of a reading, each distinct value
+with its rows, code and proposed code in a stable order; :func:`edited_codes` applies a Values
+table's edits to it and :func:`value_choices` turns the codes into the choices to read the file
+with (``read(..., values=...)``).
 
 Results are memoised in a small dict the caller keeps (the page keeps it in session state), so a
 rerun after a click does not read every file again.
@@ -24,29 +30,24 @@ from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePath
-from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from regen import export, store
+from regen import export, imports, store
+from regen.imports import Batch, check_name, check_target  # noqa: F401 - the page's names for them
 from regen.boundaries import BoundaryResult, is_boundary_file, read_boundaries
-from regen.dataset import known_figures
 from regen.ingest import IngestError, IngestResult, read_postcodes, read_table
-from regen.ingest.mapping import FIELDS, KIND_FIELDS, fit_mapping, rememberable
-
-if TYPE_CHECKING:
-    import geopandas as gpd
+from regen.ingest import values as vmap
+from regen.ingest.mapping import FIELDS, KIND_FIELDS, fit_mapping, norm, rememberable
 
 log = logging.getLogger(__name__)
 KINDS: tuple[str, ...] = ("enterprises", "figures", "areas")
 ROLES: tuple[str, ...] = (*KINDS, "postcodes")  # what a table can hold (boundary files are told by their type)
 POSTCODE_FIELDS = frozenset({"postcode", "lat", "lon", "region", "area", "ward"})
-MAX_CLASHES_SHOWN = 10
 MEMO_ENTRIES = 24
 MEMO_ROWS = 4_000_000  # rows held by the results a session remembers (a 1M-row list: about 0.3 GB)
-RESERVED = frozenset({"sample"})  # the built-in illustrative dataset's name
 STORE_ERRORS = (store.StoreError, SQLAlchemyError)
 
 
@@ -150,28 +151,32 @@ def forget_others(memo: MutableMapping, uploads: Sequence[Upload]) -> None:
 
 
 def _read_key(upload: Upload, kind=None, mapping=None, postcodes=None, areas=None, boundaries=None, country=None,
-              region=None, year=None) -> tuple:
+              region=None, year=None, values=None) -> tuple:
     mapped = None if mapping is None else tuple(sorted((str(k), v or "") for k, v in mapping.items()))
+    chosen = tuple(sorted((f, v, c) for f, codes in values.items() for v, c in codes.items())) if values else None
     return ("read", upload.key, kind, mapped, _frame_digest(postcodes), _frame_digest(areas),
-            boundaries.key if boundaries is not None else None, country, region, year)
+            boundaries.key if boundaries is not None else None, country, region, year, chosen)
 
 
 def read(upload: Upload, *, kind: str | None = None, mapping: Mapping[str, str | None] | None = None,
          postcodes: pd.DataFrame | None = None, areas: pd.DataFrame | None = None,
          boundaries: BoundarySet | None = None, country: str | None = None, region: str | None = None,
-         year: int | None = None, memo: MutableMapping | None = None) -> IngestResult:
+         year: int | None = None, values: Mapping[str, Mapping[str, str]] | None = None,
+         memo: MutableMapping | None = None) -> IngestResult:
     """``regen.ingest.read_table`` on an upload's bytes, memoised in ``memo`` (never raises).
 
-    ``boundaries`` (unless its codes clash) give rows with coordinates and no area the area they lie in."""
+    ``boundaries`` (unless its codes clash) give rows with coordinates and no area the area they lie in;
+    ``values`` are the analyst's value choices ({field: {value as written: code}}; unknown codes left out)."""
     if boundaries is not None and boundaries.result is None:
         boundaries = None
-    key = _read_key(upload, kind, mapping, postcodes, areas, boundaries, country, region, year)
+    values = vmap.check_values(values)[0] if values else {}
+    key = _read_key(upload, kind, mapping, postcodes, areas, boundaries, country, region, year, values)
     remembered = _recall(memo, key)
     if remembered is not None:
         return remembered
     result = read_table(upload.data, name=upload.name, kind=kind, mapping=None if mapping is None else dict(mapping),
                         postcodes=postcodes, areas=areas, boundaries=None if boundaries is None else boundaries.result,
-                        country=country, region=region, year=year)
+                        country=country, region=region, year=year, **({"values": values} if values else {}))
     return _remember(memo, key, result) if memo is not None else result
 
 
@@ -229,17 +234,8 @@ def combine_boundaries(files: Sequence[tuple[Upload, BoundaryResult]],
     key = hashlib.sha256("\0".join(sorted(u.key for u, _ in usable)).encode()).hexdigest()[:16]
     if memo is not None and ("boundary_set", key) in memo:
         return memo[("boundary_set", key)]
-    if len(usable) == 1:
-        combined = BoundarySet(usable[0][1], key)
-    else:
-        codes = pd.concat([r.frame["code"].astype(str) for _, r in usable], ignore_index=True)
-        clashes = sorted(set(codes[codes.duplicated()]))
-        if clashes:
-            combined = BoundarySet(None, key, clashes)
-        else:
-            frame = pd.concat([r.frame for _, r in usable], ignore_index=True)
-            combined = BoundarySet(BoundaryResult(frame=frame, file_name=", ".join(u.name for u, _ in usable),
-                                                  features_read=sum(r.features_read for _, r in usable)), key)
+    joined, clashes = imports.join_boundaries([(u.name, r) for u, r in usable])
+    combined = BoundarySet(joined, key, clashes)
     return _remember(memo, ("boundary_set", key), combined) if memo is not None else combined
 
 
@@ -301,112 +297,105 @@ def recall(engine: Engine, result: IngestResult, kind: str,
     return None if remembered is None else fit_mapping(remembered, result.headers)
 
 
-@dataclass
-class Batch:
-    """The tables (and outlines) of one new version, or the reasons (``blockers``) it cannot be stored."""
+def recall_values(engine: Engine, result: IngestResult, kind: str,
+                  session: Mapping[tuple[str, str], Mapping[str, Mapping[str, str]]]) -> dict[str, dict[str, str]]:
+    """The value choices remembered for files of ``result``'s shape read as ``kind``: this session's, else
+    the ones stored by an earlier save (any session); ``{}`` when there are none (or the store cannot say)."""
+    signature = result.signature
+    if not signature:
+        return {}
+    if (signature, kind) in session:
+        return vmap.merge_values(session[(signature, kind)], None)
+    try:
+        return store.recall_values(engine, signature, kind)
+    except STORE_ERRORS as err:
+        log.warning("cannot recall the value choices of %s (%s): %s", signature, kind, err)
+        return {}
 
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
-    boundaries: gpd.GeoDataFrame | None = None  # areas (code, name, geometry) from the boundary files
-    file_names: list[str] = field(default_factory=list)
-    checksums: list[str] = field(default_factory=list)
-    blockers: list[tuple[str, str]] = field(default_factory=list)  # (code, file name, kind or area codes)
-    problem_rows: int = 0
-    derived_figures: bool = False  # figures taken from the enterprise list
-    unknown_figures: int = 0  # figure rows naming no enterprise of the batch: reported and left out
-    # (upload, kind, signature, mapping) of each table, for remembering corrected mappings
-    mappings: list[tuple[Upload, str, str, dict[str, str | None]]] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return not self.blockers and (bool(self.frames) or self.boundaries is not None)
+# ---- the Values step ----------------------------------------------------------------------------
 
-    @property
-    def note(self) -> str | None:
-        parts = []
-        if self.problem_rows:
-            parts.append(f"{self.problem_rows} row(s) with problems left out")
-        if self.derived_figures:
-            parts.append("figures taken from the enterprise list")
-        if self.unknown_figures:
-            parts.append(f"{self.unknown_figures} figure row(s) naming no known enterprise left out")
-        return "; ".join(parts) or None
+def value_frames(result: IngestResult | None) -> dict[str, pd.DataFrame]:
+    """The values a reading found, per categorical field (:data:`regen.ingest.values.FIELDS` order):
+    columns value (as written; "" for blank cells), count, code, proposed, mapped; rows by count, most
+    first, then by value, so that a row keeps its place whatever codes are chosen. Fields the reading
+    reports no values for (or a reading without value reports) are left out."""
+    found = getattr(result, "values", None) or {}
+    out: dict[str, pd.DataFrame] = {}
+    for fld in vmap.FIELDS:
+        frame = found.get(fld)
+        if not isinstance(frame, pd.DataFrame) or frame.empty or not {"value", "code", "proposed"} <= set(frame):
+            continue
+        value = frame["value"].astype(object).where(frame["value"].notna(), "").map(lambda v: str(v).strip())
+        count = (pd.to_numeric(frame["count"], errors="coerce").fillna(0).astype("int64") if "count" in frame
+                 else pd.Series(0, index=frame.index, dtype="int64"))
+        code = frame["code"].astype(object).where(frame["code"].notna(), "").map(str)
+        proposed = frame["proposed"].astype(object).where(frame["proposed"].notna(), "").map(str)
+        mapped = (frame["mapped"].map(lambda m: bool(m) if m is not None and m == m else False) if "mapped" in frame
+                  else code != proposed)
+        tidy = pd.DataFrame({"value": value, "count": count, "code": code, "proposed": proposed, "mapped": mapped})
+        out[fld] = tidy.sort_values(["count", "value"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out
+
+
+def rows_digest(frame: pd.DataFrame) -> str:
+    """Identifies the rows of a values frame (which values, in which order): a Values table's edits
+    belong to those rows, so a table with other rows (after a mapping change) starts afresh."""
+    return hashlib.sha256("\x1f".join(frame["value"]).encode("utf-8")).hexdigest()[:12]
+
+
+def edited_codes(frame: pd.DataFrame, fld: str, editing: Mapping | None) -> list[str]:
+    """The code of each row of ``frame`` (from :func:`value_frames`) once a Values table's edits are
+    applied (``editing``: the table's state, ``{"edited_rows": {row: {"code": code}}, ...}``); an edit
+    to no code, or to one ``fld`` does not allow, leaves the row's code as it was. The file is read with
+    one code per value however it is written ("Society", "society"): an edit of one spelling is the
+    code of all (of two edited spellings, the later row's)."""
+    codes = list(frame["code"])
+    allowed = set(vmap.allowed_codes(fld))
+    edits = editing.get("edited_rows") if isinstance(editing, Mapping) else None
+    chosen: dict[str, str] = {}
+    for row, change in sorted((edits or {}).items(), key=lambda item: str(item[0]).zfill(12)):
+        try:
+            i = int(row)
+        except (TypeError, ValueError):
+            continue
+        code = change.get("code") if isinstance(change, Mapping) else None
+        if 0 <= i < len(codes) and code in allowed:
+            chosen[norm(frame["value"].iat[i])] = code
+    return [chosen.get(norm(value), code) for value, code in zip(frame["value"], codes, strict=True)]
+
+
+def edited_rows(editing: Mapping | None) -> set[int]:
+    """The rows a Values table's edits (its state, see :func:`edited_codes`) changed."""
+    edits = editing.get("edited_rows") if isinstance(editing, Mapping) else None
+    rows = set()
+    for row in edits or {}:
+        try:
+            rows.add(int(row))
+        except (TypeError, ValueError):
+            continue
+    return rows
+
+
+def value_choices(frames: Mapping[str, pd.DataFrame],
+                  codes: Mapping[str, Sequence[str]] | None = None) -> dict[str, dict[str, str]]:
+    """The choices to read a file with: ``{field: {value: code}}`` for the rows whose code (``codes[field]``
+    when given, one per row of ``frames[field]``; else the frame's own) is not the proposed one."""
+    out: dict[str, dict[str, str]] = {}
+    for fld, frame in frames.items():
+        chosen = list(codes[fld]) if codes and fld in codes else list(frame["code"])
+        for value, code, proposed in zip(frame["value"], chosen, frame["proposed"], strict=True):
+            if code and code != proposed:
+                out.setdefault(fld, {})[value] = code
+    return vmap.check_values(out)[0]
 
 
 def collect(reads: Sequence[tuple[Upload, str | None, IngestResult | BoundaryResult | None]],
             boundaries: BoundarySet | None = None) -> Batch:
-    """Turn ``(upload, role, result)`` triples into a :class:`Batch`.
-
-    ``result`` is None for postcode tables (used while reading, not stored, but listed as a source)
-    and a :class:`~regen.boundaries.BoundaryResult` for boundary files, whose areas (combined in
-    ``boundaries``) are stored with the version.
-    """
-    batch = Batch()
-    seen: dict[str, str] = {}
-    derived = None
-    for upload, role, result in reads:
-        batch.file_names.append(upload.name)
-        batch.checksums.append(upload.checksum)
-        if role == "postcodes":
-            continue
-        if result is None or result.error:
-            batch.blockers.append(("unreadable", upload.name))
-            continue
-        if role == "boundaries":
-            continue
-        if role not in KINDS:
-            batch.blockers.append(("no_kind", upload.name))
-            continue
-        if role in seen:
-            batch.blockers.append(("same_kind", role))
-            continue
-        seen[role] = upload.name
-        if result.rows_accepted == 0 or result.accepted is None or result.accepted.empty:
-            batch.blockers.append(("no_rows", upload.name))
-            continue
-        batch.frames[role] = result.accepted.reset_index(drop=True)
-        batch.problem_rows += int(result.rows_rejected)
-        if result.signature:
-            excluded = {e["column"] for e in result.excluded_columns}
-            batch.mappings.append((upload, role, result.signature,
-                                   {c: f for c, f in result.mapping.items() if c not in excluded}))
-        if role == "enterprises" and isinstance(result.figures, pd.DataFrame) and not result.figures.empty:
-            derived = result.figures
-    if derived is not None and "figures" not in seen and "enterprises" in batch.frames:
-        batch.frames["figures"] = derived.reset_index(drop=True)
-        batch.derived_figures = True
-    if "figures" in batch.frames and "enterprises" in batch.frames:
-        batch.frames["figures"], batch.unknown_figures = known_figures(batch.frames["figures"],
-                                                                       batch.frames["enterprises"])
-    if boundaries is not None and boundaries.clashes:
-        shown = ", ".join(boundaries.clashes[:MAX_CLASHES_SHOWN])
-        batch.blockers.append(("boundary_clash", shown + (" …" if len(boundaries.clashes) > MAX_CLASHES_SHOWN
-                                                          else "")))
-    elif boundaries is not None:
-        batch.boundaries = boundaries.result.frame
-    if not batch.frames and batch.boundaries is None and not batch.blockers:
-        batch.blockers.append(("nothing", ""))
-    return batch
-
-
-def check_name(name: str) -> str | None:
-    """Why ``name`` cannot be a dataset name (an i18n code), or None."""
-    name = (name or "").strip()
-    if not name:
-        return "name_missing"
-    if name.lower() in RESERVED:
-        return "name_reserved"
-    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", name):
-        return "name_invalid"
-    return None
-
-
-def check_target(engine: Engine, batch: Batch, dataset: str) -> str | None:
-    """Why ``batch`` cannot become a version of ``dataset`` (an i18n code), or None: a bad name, or
-    boundaries alone for a dataset without any version to take the tables from."""
-    problem = check_name(dataset)
-    if problem or batch.frames:
-        return problem
-    return "boundaries_alone" if store.list_versions(engine, dataset.strip()).empty else None
+    """:func:`regen.imports.collect` for the uploads (their combined boundary files in ``boundaries``)."""
+    if boundaries is None:
+        return imports.collect(reads)
+    return imports.collect(reads, boundaries.result, boundaries.clashes)
 
 
 def save(engine: Engine, batch: Batch, dataset: str, *, actor: str, publish: bool,
@@ -415,21 +404,15 @@ def save(engine: Engine, batch: Batch, dataset: str, *, actor: str, publish: boo
 
     Then remembers the corrected mappings (:func:`remember_mappings`). Raises
     :class:`regen.store.StoreError` when the version cannot be stored (nothing is written then)."""
-    if not batch.ok:
-        raise store.StoreError("nothing to store: " + ", ".join(code for code, _ in batch.blockers))
-    problem = check_target(engine, batch, dataset)
-    if problem:
-        raise store.StoreError(f"cannot store this upload as {dataset!r}: {problem.replace('_', ' ')}")
-    number = store.create_version(engine, dataset.strip(), batch.frames, actor=actor,
-                                  file_name=", ".join(batch.file_names), checksum=",".join(batch.checksums),
-                                  publish=publish, note=batch.note, boundaries=batch.boundaries)
+    number = imports.store_batch(engine, batch, dataset, actor=actor, publish=publish)
     remember_mappings(engine, batch, actor=actor, memo=memo)
     return number
 
 
 def remember_mappings(engine: Engine, batch: Batch, *, actor: str, memo: MutableMapping | None = None) -> list[str]:
     """Store the mapping of each table in ``batch`` whose next upload would otherwise start from another
-    one (the stored mapping, or the automatic proposal when none is stored); the signatures stored.
+    one (the stored mapping, or the automatic proposal when none is stored), or whose value choices
+    differ from those stored (:func:`regen.ingest.values.values_to_remember`); the signatures stored.
 
     A failure is logged and skipped: the version is saved already."""
     stored_now = []
@@ -439,13 +422,16 @@ def remember_mappings(engine: Engine, batch: Batch, *, actor: str, memo: Mutable
             continue
         try:
             before = store.recall_mapping(engine, signature, kind)
+            before_values = store.recall_values(engine, signature, kind) if before is not None else {}
             if before is not None:
                 before = fit_mapping(before, corrected)
             else:
                 before = read(upload, kind=kind, memo=memo).mapping  # what the file gets without memory
-            if same_mapping(mapping, before):
+            found = batch.values.get((signature, kind))
+            values = vmap.values_to_remember(before_values, found) if found else None  # None: keep the stored
+            if same_mapping(mapping, before) and (values is None or vmap.same_values(values, before_values)):
                 continue
-            store.remember_mapping(engine, signature, kind, mapping, actor=actor)
+            store.remember_mapping(engine, signature, kind, mapping, actor=actor, values=values)
             stored_now.append(signature)
         except STORE_ERRORS as err:
             log.warning("cannot remember the mapping of %s (%s): %s", upload.name, kind, err)

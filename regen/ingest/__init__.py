@@ -37,7 +37,21 @@ Problem codes (translated by the interface as ``problem.<code>``):
   could not be located otherwise), ``no_location``, ``outside_boundaries`` (no area, and the point lies
   outside every area of the boundaries), ``extra_cells`` (more cells than the header), ``bad_row``
   (unreadable quoting), ``totals_row`` (a totals or subtotals line of a report, e.g. "North East
-  Total" with no ID: left out with this one reason), ``unknown_kind`` (row is None: every row rejected)
+  Total" with no ID: left out with this one reason), ``figures_without_year`` (a yearly-figures row
+  with a blank year), ``no_headcount`` (a yearly-figures row with no headcount: jobs not reported are
+  not 0 jobs), ``country_unknown`` (nothing in the row or the
+  file tells its country: the one fact besides a name an enterprise cannot do without),
+  ``unknown_kind`` (row is None: every row rejected)
+
+A problem with ``kept=True`` left one value out of a row that was kept: an unreadable or out-of-range
+founding or closing year, a closing year before the founding year (both left out), an unreadable
+number or coordinate, an unknown country or currency, a turnover without a currency, an FTE above the
+headcount, a postcode that locates nothing, a point outside every boundary. Only a missing name (or ID),
+country, year of a figure or headcount of a figure leaves a row out. A legal form or sector that matches
+no code is not a problem: it becomes "other" with its text kept (note ``values_other``); a missing one is
+"unknown", and so are a region and an area that neither the file nor the location gives (notes
+``region_unknown``, ``area_unknown``); a row that cannot be located is kept with ``geo_precision``
+"none" (note ``no_location``).
 
 Note codes (``note.<code>``; accepted rows, for information): ``approximate``, ``coordinates_zero``,
 ``coordinates_incomplete``, ``coordinates_swapped``, ``invalid_postcode``, ``no_postcode_table``,
@@ -45,7 +59,11 @@ Note codes (``note.<code>``; accepted rows, for information): ``approximate``, `
 ``region_from_address``, ``region_from_area``, ``region_unrecognised``, ``area_code_used``,
 ``personal_data_removed``, ``personal_column_refused``, ``columns_ignored``, ``figures_without_year``,
 ``other_sheets_ignored``, ``no_rows``, ``mapping_unknown_column``, ``mapping_unknown_field``,
-``mapping_duplicate_field``, ``control_characters`` (NUL bytes or other control characters removed
+``mapping_duplicate_field``, ``values_other``, ``region_unknown``, ``area_unknown``, ``no_location``,
+``place_ambiguous`` (a town name that fits several places, with nothing in the row to choose: left
+unlocated, the candidates in ``detail``), ``place_not_found``, ``region_from_postcode``, ``year_column_chosen``, ``id_column_chosen`` (the column proposed for a field was
+replaced by a better one, found from the contents: the message says why),
+``control_characters`` (NUL bytes or other control characters removed
 from a cell, the rest of the value kept); with boundaries: ``area_filled``, ``area_disagrees`` (``detail``: row:
 given → found), ``outside_boundaries`` (an area was given), ``overlapping_boundaries``,
 ``on_boundary_edge``, ``region_from_prefecture``; with a default region: ``region_default``
@@ -68,7 +86,7 @@ PROBLEM_CODES: tuple[str, ...] = (
     "fte_above_headcount", "turnover_without_currency", "missing_column", "invalid",
     "invalid_number", "invalid_year", "unknown_legal_form", "unknown_sector", "unknown_country", "unknown_currency",
     "currency_mismatch", "invalid_postcode", "no_location", "outside_boundaries", "extra_cells", "bad_row",
-    "totals_row", "unknown_kind",
+    "totals_row", "figures_without_year", "no_headcount", "country_unknown", "unknown_kind",
 )
 NOTE_CODES: tuple[str, ...] = (
     "approximate", "coordinates_zero", "coordinates_incomplete", "coordinates_swapped", "invalid_postcode",
@@ -77,7 +95,8 @@ NOTE_CODES: tuple[str, ...] = (
     "personal_column_refused", "columns_ignored", "figures_without_year", "other_sheets_ignored", "no_rows",
     "mapping_unknown_column", "mapping_unknown_field", "mapping_duplicate_field", "area_filled", "area_disagrees",
     "outside_boundaries", "overlapping_boundaries", "on_boundary_edge", "region_from_prefecture", "region_default",
-    "control_characters",
+    "control_characters", "values_other", "region_unknown", "area_unknown", "no_location", "place_ambiguous",
+    "place_not_found", "region_from_postcode", "year_column_chosen", "id_column_chosen",
 )
 ERROR_CODES: tuple[str, ...] = (
     "empty_file", "too_large", "not_a_table", "damaged_file", "unsupported_format", "not_found", "unreadable",

@@ -62,6 +62,8 @@ _ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
         "reference", "reference number", "registration number", "registered number", "company number",
         "company no", "company registration number", "charity number", "charity no", "crn", "urn", "uid",
         "団体id", "事業者id", "法人番号", "管理番号", "整理番号", "id番号", "番号",
+        # A national co-operative register's open data (organisations and economy files).
+        "cuk organisation id", "cuk organization id", "cuk id", "registration no", "registered no",
     ),
     ("code", "enterprise_id"): ("code", "コード"),
     ("code", "area"): (
@@ -91,12 +93,13 @@ _ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("founded",): (
         "founded", "year founded", "founded year", "founding year", "established", "year established",
         "date established", "incorporated", "incorporation date", "date of incorporation", "registration date",
-        "date registered", "registered", "start year", "year started", "設立", "設立年", "設立年月日", "設立日",
+        "date registered", "registered", "start year", "year started", "date of registration", "設立", "設立年", "設立年月日", "設立日",
         "創業", "創業年", "設立年度", "法人設立日", "設立年月", "認証日",
     ),
     ("closed",): (
         "closed", "year closed", "closure date", "date closed", "dissolved", "dissolution date", "date dissolved",
-        "ceased", "year ceased", "解散", "解散日", "解散年", "廃止", "廃止年", "閉鎖", "閉鎖年",
+        "ceased", "year ceased", "dissolved date", "deregistration date", "date deregistered", "deregistered",
+        "deregistration", "date of dissolution", "解散", "解散日", "解散年", "廃止", "廃止年", "閉鎖", "閉鎖年",
     ),
     ("country",): ("country", "nation", "country code", "国", "国名"),
     ("region",): (
@@ -115,7 +118,9 @@ _ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
         "事業概要", "説明", "備考",
     ),
     ("year",): (
-        "year", "financial year", "fy", "reporting year", "year ending", "year end", "accounts year", "年度",
+        "year", "financial year", "fy", "reporting year", "year ending", "year end", "accounts year", "economic year",
+        "submitdate", "submit date", "date submitted", "datestamp",
+        "年度",
         "対象年度", "年", "会計年度", "事業年度",
     ),
     ("employees",): (
@@ -134,13 +139,16 @@ _ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
         "売上", "売上高", "年間売上", "事業収入", "収入", "経常収益", "事業収益", "収益", "年間収入",
     ),
     ("currency",): ("currency", "ccy", "通貨"),
-    ("postcode",): ("postcode", "post code", "postal code", "zip", "zip code", "郵便番号", "〒"),
+    ("postcode",): (
+        "postcode", "post code", "postal code", "zip", "zip code", "registered postcode", "郵便番号", "〒",
+    ),
     ("address",): (
         "address", "registered address", "registered office address", "business address", "office address",
         "street address", "full address", "所在地", "住所", "事務所所在地", "主たる事務所の所在地", "本店所在地",
         "事業所所在地",
     ),
-    ("place",): ("town", "city", "place", "locality", "village", "settlement", "location", "town city", "post town"),
+    ("place",): ("town", "city", "place", "locality", "village", "settlement", "location", "town city", "post town",
+                 "registered city", "registered town", "registered post town"),
     ("population",): ("population", "人口", "総人口", "population total"),
     ("population_year",): ("population year", "population_year", "census year", "人口年", "調査年"),
     ("population_source",): ("population source", "population_source", "source", "出典", "出所"),
@@ -161,7 +169,7 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"employ|\bstaff\b|headcount|従業員|職員|雇用者|社員", ("employees",)),
     (r"turnover|income|revenue|\bsales\b|売上|収入|収益", ("turnover",)),
     (r"found|establish|incorporat|設立|創業", ("founded",)),
-    (r"\bclos|dissol|ceased|解散|廃止", ("closed",)),
+    (r"\bclos|dissol|ceased|deregist|解散|廃止", ("closed",)),
     (r"legal|company type|法人格|法人種別|組織形態|法人形態", ("legal_form",)),
     (r"sector|industry|\bactivity\b|分野|業種", ("sector",)),
     (r"area code|authority code|\blad\d*cd\b|コード", ("code", "area")),
@@ -173,10 +181,33 @@ _PATTERNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"currency|通貨", ("currency",)),
     (r"country|国名", ("country",)),
     (r"description|activit|概要|事業内容|活動内容", ("description",)),
-    (r"\byear\b|年度", ("year",)),
+    (r"\byear\b|年度|\bperiod end|\baccounts? date|決算(期|日|年月)", ("year",)),
     (r"\bname\b|名称|事業者名|法人名|団体名", ("name",)),
     (r"\bid\b|\bref\b|reference|\bnumber\b|\bno\b|法人番号|番号", ("enterprise_id",)),
 )
+
+# Survey exports (LimeSurvey "multiple short text" questions) name one column per sub-question:
+# "address[a]", "address [b]", "address_b". For an address question the letter says which line the
+# column holds: a the street, b the town, d the postcode; c (county) and e (country) are not read.
+_SUBQUESTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "address": {"a": ("address",), "b": ("place",), "c": (), "d": ("postcode",), "e": ()},
+}
+_SUBQUESTION_HEADER = re.compile(r"^(.*?[^\W_])\s*(?:\[\s*([a-z0-9]+)\s*\]|_([a-z]))$")
+
+
+def _subquestion_candidates(header: str) -> list[tuple[int, str]] | None:
+    """Candidate fields of a survey sub-question column ("address[b]" → place), or None when the header
+    is not one we know."""
+    text = unicodedata.normalize("NFKC", str(header)).casefold().strip()
+    m = _SUBQUESTION_HEADER.match(text)
+    if not m:
+        return None
+    letters = _SUBQUESTIONS.get(norm(m.group(1)))
+    letter = m.group(2) or m.group(3)
+    if letters is None or letter not in letters:
+        return None
+    return [(i, f) for i, f in enumerate(letters[letter])]
+
 
 _JP_CHARS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 
@@ -194,6 +225,7 @@ _PERSONAL_HEADERS: tuple[tuple[str, str], ...] = (
     (r"contact|担当|代表者|代表取締役|理事長|責任者|氏名|連絡先|\bfirst name\b|\blast name\b|surname|forename|"
      r"full name|\bdirector|\bmanager\b|\bceo\b|\bchair|\btrustee|person|\bowner\b|申請者|フリガナ|ふりがな",
      "names of people"),
+    (r"\bip ?addr|\bip address", "personal details"),
     (r"date of birth|\bdob\b|生年月日|birth|national insurance|\bni number\b|マイナンバー|個人番号|\bgender\b|性別|\bage\b",
      "personal details"),
 )
@@ -228,6 +260,9 @@ def header_candidates(header: str) -> list[tuple[int, str]]:
     h = norm_header(header)
     if not h:
         return []
+    sub = _subquestion_candidates(header)
+    if sub is not None:
+        return sub
     if h in ALIASES:
         fields = ALIASES[h]
         # A Japanese name header is a second choice for "name" when an English one is present.

@@ -22,8 +22,8 @@ from regen.ingest.mapping import (
 )
 from regen.ingest.read import IngestError, RawTable, default_max_bytes, read_raw
 from regen.ingest.result import IngestResult, Note
-from regen.schema import SCHEMAS, Problem, rows_mask, validate
-from regen.vocab import ALL_LEGAL_FORMS, CURRENCIES, GEO_PRECISIONS, SECTORS
+from regen.schema import MAX_YEAR, MIN_YEAR, SCHEMAS, Problem, rows_mask, validate
+from regen.vocab import ALL_LEGAL_FORMS, CURRENCIES, GEO_PRECISIONS, OTHER, SECTORS, UNKNOWN
 
 # Rough bounding boxes (south, west, north, east) used to spot swapped coordinates and guess a country.
 BBOX = {"GB": (49.8, -8.7, 60.9, 1.8), "JP": (24.0, 122.9, 45.6, 154.0)}
@@ -87,12 +87,17 @@ class _Context:
             if fld and fld not in self.source:
                 self.source[fld] = header
         self.problems: list[tuple[object, str | None, object, str, str, str]] = []  # (row, field, value, ...)
+        # Values left out of a row that is kept (an unreadable founding year ...): same shape as problems.
+        self.dropped: list[tuple[object, str | None, object, str, str, str]] = []
         self.notes: list[Note] = []
         self.fallback_column: dict[str, str] = {}
         self._text_cache: dict[str, pd.Series | None] = {}
         self._postcodes: tuple | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._pending: dict[tuple, Future] = {}
+        self.values: dict[str, dict[str, str]] = {}  # the analyst's value mapping: field → {value: code}
+        self.value_tables: dict[str, pd.DataFrame] = {}  # what record_values found, per field
+        self._mappers: dict[tuple, object] = {}
 
     # Cleaning a column is pure work on that column (arrow kernels, which release the GIL): for
     # large files the columns needed later are cleaned on a second thread while this one works on
@@ -115,6 +120,8 @@ class _Context:
         for job in jobs:
             kind, fld = job[0], (job[1] if len(job) > 1 else "postcode")
             col = self.raw_col(fld)
+            if kind == "vocabulary":
+                job = (kind, fld, self.with_values(fld, job[2]))
             if col is None or job in self._pending:
                 continue
             if kind == "numbers":
@@ -163,7 +170,8 @@ class _Context:
 
     # problems and notes
     def flag(self, mask: pd.Series, fld: str | None, code: str, reason: str, detail: str = "",
-             values: pd.Series | None = None) -> None:
+             values: pd.Series | None = None, *, keep_row: bool = False) -> None:
+        """Report the rows of ``mask``: left out, or with ``keep_row`` kept without this field's value."""
         mask = mask.fillna(False).astype(bool) if mask.dtype != bool else mask
         if not mask.any():
             return
@@ -171,8 +179,9 @@ class _Context:
         if values is None:
             values = self.raw_col(fld) if fld else None
         vals = values[mask].tolist() if values is not None else [None] * len(rows)
+        into = self.dropped if keep_row else self.problems
         for row, value in zip(rows.tolist(), vals):
-            self.problems.append((row, fld, value, code, reason, detail))
+            into.append((row, fld, value, code, reason, detail))
 
     def note(self, code: str, message: str, fld: str | None = None, mask: pd.Series | None = None, *,
              detail: str = "", merge: bool = False) -> None:
@@ -202,33 +211,101 @@ class _Context:
                       fld, mask)
 
     # parsed columns
-    def numbers(self, fld: str, *, coordinate: bool = False) -> clean.Parsed | None:
+    def numbers(self, fld: str, *, coordinate: bool = False, keep_row: bool = True) -> clean.Parsed | None:
+        """The column read as numbers; an unreadable value is left out (and its row kept unless the field
+        is one the row cannot do without: ``keep_row=False``)."""
         col = self.raw_col(fld)
         if col is None:
             return None
         task = partial(clean.numbers, col, decimal_comma=self.raw.decimal_comma, coordinate=coordinate)
         parsed = self._computed(("numbers", fld, coordinate), task)
         what = "a coordinate" if coordinate else "a number"
-        self.flag(parsed.invalid, fld, "invalid_number", f"cannot read {what} from this value")
+        self.flag(parsed.invalid, fld, "invalid_number", f"cannot read {what} from this value", keep_row=keep_row)
         self.note_approx(fld, parsed)
         return parsed
 
-    def years(self, fld: str) -> clean.Parsed | None:
+    def years(self, fld: str, *, keep_row: bool = True) -> clean.Parsed | None:
         col = self.raw_col(fld)
         if col is None:
             return None
         parsed = self._computed(("years", fld), partial(clean.years, col))
-        self.flag(parsed.invalid, fld, "invalid_year", "cannot read a year from this value")
+        self.flag(parsed.invalid, fld, "invalid_year", "cannot read a year from this value", keep_row=keep_row)
         self.note_approx(fld, parsed)
         return parsed
 
-    def vocabulary(self, fld: str, mapper, code: str, reason: str, detail: str) -> pd.Series | None:
+    def vocabulary(self, fld: str, mapper, code: str, reason: str, detail: str, *,
+                   keep_row: bool = True) -> pd.Series | None:
+        """Codes for the column's values: the analyst's value mapping first (``values``), then ``mapper``.
+        Values neither knows are reported with ``code`` (the value left out; see :meth:`categories` for
+        fields where they become "other")."""
         col = self.raw_col(fld)
         if col is None:
             return None
+        mapper = self.with_values(fld, mapper)
         codes, unknown = self._computed(("vocabulary", fld, mapper), partial(clean.vocabulary, col, mapper))
-        self.flag(unknown, fld, code, reason, detail)
+        self.flag(unknown, fld, code, reason, detail, keep_row=keep_row)
         return codes
+
+    def categories(self, fld: str, mapper) -> tuple[pd.Series, pd.Series]:
+        """(codes, the file's text where the code is "other") for a categorical field. A value neither the
+        analyst's value mapping nor ``mapper`` knows becomes "other" with its text kept; a blank, or no
+        column at all, is "unknown". Nothing is rejected."""
+        idx = self.index
+        col = self.raw_col(fld)
+        if col is None:
+            return pd.Series(UNKNOWN, index=idx, dtype=object), pd.Series(None, index=idx, dtype=object)
+        chosen = self.with_values(fld, mapper)
+        codes, unknown = self._computed(("vocabulary", fld, chosen), partial(clean.vocabulary, col, chosen))
+        cleaned = self.text(fld)
+        out = _obj(codes, idx)
+        out = out.where(~unknown.to_numpy(), OTHER).where(cleaned.notna().to_numpy(), UNKNOWN)
+        original = _obj(cleaned, idx).where((out == OTHER).to_numpy())
+        self.record_values(fld, cleaned, out, mapper)
+        other = out == OTHER
+        if other.any():
+            self.note("values_other", "values that match no code were kept as 'other', with the text as written",
+                      fld, other, detail=_examples(cleaned[other]))
+        return out, original
+
+    def record_values(self, fld: str, cleaned: pd.Series, codes: pd.Series, mapper) -> None:
+        """Each distinct value of a categorical field with its count, the code used and the code proposed
+        (what the vocabulary alone gives), for the value-mapping step (``IngestResult.values``)."""
+        frame = pd.DataFrame({"value": cleaned.fillna("").astype(object).to_numpy(),
+                              "code": codes.fillna("").astype(object).to_numpy()})
+        table = frame.groupby(["value", "code"], sort=False).size().reset_index(name="count")
+        table = table.sort_values(["count", "value"], ascending=[False, True], kind="stable")
+        table = table.drop_duplicates("value").reset_index(drop=True)
+        chosen = {norm(v): c for v, c in (self.values.get(fld) or {}).items() if c}
+
+        def proposed(value: str) -> str:
+            if not value:
+                return UNKNOWN if fld in ("legal_form", "sector", "region", "area") else ""
+            code = mapper(value)
+            return code or (OTHER if fld in ("legal_form", "sector") else "")
+
+        table["proposed"] = [proposed(v) for v in table["value"]]
+        table["mapped"] = [bool(v) and norm(v) in chosen for v in table["value"]]
+        table["count"] = table["count"].astype(int)
+        self.value_tables[fld] = table[["value", "count", "code", "proposed", "mapped"]]
+
+    def with_values(self, fld: str, mapper):
+        """``mapper`` preceded by the analyst's choices for this field's values (matched loosely)."""
+        chosen = {norm(value): code for value, code in (self.values.get(fld) or {}).items() if code}
+        if not chosen:
+            return mapper
+        key = ("values", fld, mapper)
+        if key not in self._mappers:
+            def mapped(value, _chosen=chosen, _mapper=mapper):
+                code = _chosen.get(norm(value))
+                return code if code is not None else _mapper(value)
+            self._mappers[key] = mapped
+        return self._mappers[key]
+
+
+def _examples(values: pd.Series, n: int = 3) -> str:
+    """The most frequent few values, quoted, for a note's detail."""
+    top = values.dropna().astype(str).value_counts().head(n)
+    return ", ".join(f"'{v}' ({c})" for v, c in top.items())
 
 
 def _quietly(task):
@@ -525,29 +602,8 @@ def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table: pd.DataFrame | 
                 candidates[missing] = towns.to_numpy(dtype=object, na_value=None)
         ask = need & ~pd.isna(candidates)
         if ask.any():
-            lookup = _gazetteer()
-            if lookup is None:
-                ctx.note("gazetteer_unavailable", "place names were not used: the gazetteer is not available",
-                         "place" if place is not None else "address", pd.Series(ask, index=idx))
-            else:
-                countries = out["country"].to_numpy(dtype=object, na_value=None)
-                regions = out["region"].to_numpy(dtype=object, na_value=None)
-                positions = np.flatnonzero(ask)
-                keys = list(zip(candidates[positions], countries[positions], regions[positions]))
-                results = {key: _lookup_place(lookup, *key) for key in set(keys)}
-                lat_v = np.array([results[k]["lat"] if results[k] else np.nan for k in keys], dtype=float)
-                lon_v = np.array([results[k]["lon"] if results[k] else np.nan for k in keys], dtype=float)
-                found_country = np.array([results[k]["country"] if results[k] else None for k in keys], dtype=object)
-                ok = ~np.isnan(lat_v)
-                if ok.any():
-                    found = positions[ok]
-                    out.iloc[found, out.columns.get_loc("lat")] = lat_v[ok]
-                    out.iloc[found, out.columns.get_loc("lon")] = lon_v[ok]
-                    unknown = pd.isna(countries[found])
-                    if unknown.any():
-                        out.iloc[found[unknown], out.columns.get_loc("country")] = found_country[ok][unknown]
-                    precision[found] = "place"
-                    need[found] = False
+            _locate_by_place(ctx, out, candidates, ask, formatted, precision, need,
+                             "place" if place is not None else "address")
 
     # Area centroid.
     if need.any() and area_centroids:
@@ -562,12 +618,14 @@ def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table: pd.DataFrame | 
             precision[found] = "area"
             need[found] = False
 
+    precision[need] = "none"
     out["geo_precision"] = clean.to_series(pa.array(precision, type=pa.large_string(), from_pandas=True), idx)
-    # What could not be located: an invalid postcode is the clearest reason when there is one.
+    # Rows that could not be located are kept ("no location"): an invalid postcode is the clearest reason.
     bad_pc = need & invalid
     if postcode_field:
         ctx.flag(pd.Series(bad_pc, index=idx), postcode_field, "invalid_postcode",
-                 "not a valid UK or Japanese postcode")
+                 "not a valid UK or Japanese postcode, and nothing else locates the row: kept with no location",
+                 keep_row=True)
     located_bad = ~need & invalid
     if located_bad.any():
         ctx.note("invalid_postcode", "invalid postcodes (the row was located another way)", postcode_field,
@@ -575,8 +633,67 @@ def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table: pd.DataFrame | 
     rest = need & ~bad_pc
     if rest.any():
         where = next((f for f in ("lat", "postcode", "address", "place", "area") if ctx.source.get(f)), None)
-        ctx.flag(pd.Series(rest, index=idx), where, "no_location",
-                 "the row could not be located (no coordinates, known postcode, place or area)")
+        ctx.note("no_location", "no coordinates, known postcode, place or area: kept with no location (counted in "
+                                "every figure, not drawn on the map)", where, pd.Series(rest, index=idx))
+
+
+def _locate_by_place(ctx: _Context, out: pd.DataFrame, names: np.ndarray, ask: np.ndarray, postcodes: pd.Series,
+                     precision: np.ndarray, need: np.ndarray, fld: str) -> None:
+    """Locate the rows ``ask`` by their place name, chosen with the row's country, region and postcode
+    area (:func:`regen.resolve.resolve_many`). A name that fits several places is left unlocated and
+    reported with the candidates: never the largest by default ("Newcastle" is not County Down's)."""
+    try:
+        from regen.resolve import resolve_many
+    except Exception:  # noqa: BLE001 - the gazetteer is optional for ingest
+        ctx.note("gazetteer_unavailable", "place names were not used: the gazetteer is not available", fld,
+                 pd.Series(ask, index=out.index))
+        return
+    idx = out.index
+    positions = np.flatnonzero(ask)
+    regions = out["region"].to_numpy(dtype=object, na_value=None)[positions]
+    # "Richmond, North Yorkshire", "Newcastle, Co. Down": the words after a comma say which place
+    written = pd.Series(names[positions], dtype=object)
+    parts = written.str.split(",", n=1, expand=True)
+    town = parts[0].str.strip()
+    county = parts[1].str.strip() if parts.shape[1] > 1 else pd.Series(None, index=written.index, dtype=object)
+    query = pd.DataFrame({
+        "name": town.where(town.str.len() > 0, written).to_numpy(dtype=object),
+        "country": out["country"].to_numpy(dtype=object, na_value=None)[positions],
+        "region": [None if r == UNKNOWN else r for r in regions],
+        "postcode": postcodes.to_numpy(dtype=object, na_value=None)[positions],
+        "county": county.where(county.str.len() > 0).to_numpy(dtype=object),
+    })
+    found = resolve_many(query)
+    status = found["status"].to_numpy(dtype=object)
+    ok = status == "found"
+    if ok.any():
+        rows = positions[ok]
+        lat, lon = found["lat"].to_numpy()[ok], found["lon"].to_numpy()[ok]
+        out.iloc[rows, out.columns.get_loc("lat")] = lat
+        out.iloc[rows, out.columns.get_loc("lon")] = lon
+        unknown = out["country"].isna().to_numpy()[rows]
+        if unknown.any():
+            for code in BBOX:
+                inside = unknown & _in_box(code, pd.Series(lat), pd.Series(lon)).to_numpy()
+                out.iloc[rows[inside], out.columns.get_loc("country")] = code
+        precision[rows] = "place"
+        need[rows] = False
+    for what, code, message in (
+            ("ambiguous", "place_ambiguous", "the place name fits several places and nothing in the row (postcode, "
+                                             "region, county) says which: left with no location rather than guessed"),
+            ("not_found", "place_not_found", "the place name was not found in the gazetteer (or contradicts the "
+                                             "row's postcode or region)")):
+        hit = status == what
+        if not hit.any():
+            continue
+        mask = np.zeros(len(idx), dtype=bool)
+        mask[positions[hit]] = True
+        shown = pd.DataFrame({"name": written.to_numpy()[hit], "why": found["candidates"].to_numpy()[hit]
+                              if what == "ambiguous" else found["reason"].to_numpy()[hit]})
+        top = shown.value_counts().head(3)
+        detail = "; ".join(f"'{name}' ({count}): {why}" if what == "ambiguous" else f"'{name}' ({count})"
+                           for (name, why), count in top.items())
+        ctx.note(code, message, fld, pd.Series(mask, index=idx), detail=detail)
 
 
 def _jp_city(address: str) -> str | None:
@@ -601,35 +718,6 @@ def _jp_prefecture(address: pd.Series) -> pd.Series:
     if jp.any():
         out[jp] = clean.map_values(address[jp], pref)
     return out
-
-
-def _gazetteer():
-    try:
-        from regen.geo import gazetteer_lookup
-    except Exception:  # noqa: BLE001 - regen.geo is optional for ingest
-        return None
-    return gazetteer_lookup
-
-
-def _lookup_place(lookup, place, country, region):
-    """Look a place up; without a country, accept it only if exactly one country has it."""
-    if not place:
-        return None
-    countries = [country] if country else list(BBOX)
-    hits = []
-    for code in countries:
-        try:
-            hit = lookup(place, code, region if country else None)
-            if hit is None and region and country:
-                hit = lookup(place, code, None)
-        except Exception:  # noqa: BLE001 - a gazetteer failure leaves the row for the next step
-            hit = None
-        if hit:
-            try:
-                hits.append({"lat": float(hit["lat"]), "lon": float(hit["lon"]), "country": code})
-            except (KeyError, TypeError, ValueError):
-                continue
-    return hits[0] if len(hits) == 1 else None
 
 
 def _country(ctx: _Context, out: pd.DataFrame, country: str | None, *, postcode_country: pd.Series | None,
@@ -687,15 +775,30 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
         ctx.fallback_column["enterprise_id"] = ctx.source.get("name") or ctx.fallback_column.get("name")
         ctx.note("generated_ids", "the file has no ID column: IDs were made from the names", "name",
                  ident.notna())
+    elif ident is not None and name is not None:
+        blank = ident.isna() & name.notna()
+        if blank.any():  # a row with a name but no ID keeps a stable ID made from its name
+            ident = ident.where(~blank, _generated_ids(name[blank]).reindex(idx))
+            ctx.note("generated_ids", "the ID was empty: an ID was made from the name", "enterprise_id", blank)
     out["enterprise_id"] = _obj(ident, idx)
     out["name"] = _obj(name, idx)
     out["name_ja"] = _obj(name_ja, idx)
-    out["legal_form"] = _obj(ctx.vocabulary("legal_form", map_legal_form, "unknown_legal_form",
-                                            "not a known legal form", ", ".join(ALL_LEGAL_FORMS)), idx)
-    out["sector"] = _obj(ctx.vocabulary("sector", map_sector, "unknown_sector", "not a known sector",
-                                        ", ".join(SECTORS)), idx)
-    out["founded"] = _int_years(ctx.years("founded"), idx)
-    out["closed"] = _int_years(ctx.years("closed"), idx)
+    out["legal_form"], out["legal_form_text"] = ctx.categories("legal_form", map_legal_form)
+    out["sector"], out["sector_text"] = ctx.categories("sector", map_sector)
+    for fld in ("founded", "closed"):
+        years = _int_years(ctx.years(fld), idx)
+        outside = ((years < MIN_YEAR) | (years > MAX_YEAR)).fillna(False).astype(bool)
+        if outside.any():
+            ctx.flag(outside, fld, "out_of_range", f"the year is outside {MIN_YEAR}–{MAX_YEAR}: left out, the rest of "
+                     "the row kept", f"{MIN_YEAR} to {MAX_YEAR}", keep_row=True)
+            years = years.mask(outside)
+        out[fld] = years
+    backwards = (out["closed"] < out["founded"]).fillna(False).astype(bool)
+    if backwards.any():
+        ctx.flag(backwards, "closed", "closed_before_founded", "the closing year is before the founding year: both "
+                 "years were left out, the rest of the row kept", keep_row=True)
+        out["founded"] = out["founded"].mask(backwards)
+        out["closed"] = out["closed"].mask(backwards)
     # The address is read only where it is needed: Japanese addresses give the prefecture and the
     # municipality; any address may give a postcode or a town when nothing better locates the row.
     address_raw = ctx.raw_col("address")
@@ -766,6 +869,8 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
         out.loc[swap, ["lat", "lon"]] = np.column_stack([lon[swap].to_numpy(), lat[swap].to_numpy()])
     pt = _normalise_postcode_table(postcode_table) if postcode_table is not None else None
     _locate(ctx, out, postcode_table=pt, area_centroids=centroids)
+    ctx.flag(out["country"].isna(), "country", "country_unknown", "the country cannot be told from the row (no "
+             "country, postcode, coordinates or place name): choose the country of the file")
     if boundaries is not None:
         filled = _areas_from_boundaries(ctx, out, boundaries)
         _region_from_area(ctx, out, info, filled)
@@ -773,6 +878,13 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
         _region_from_prefecture(ctx, out)
     if default_region is not None:
         _region_default(ctx, out, default_region)
+    _region_from_postcode(ctx, out)
+    for fld, what in (("region", "region"), ("area", "area")):
+        missing = out[fld].isna()
+        if missing.any():  # kept, and counted under "not known"
+            out[fld] = out[fld].where(~missing, UNKNOWN)
+            ctx.note(f"{fld}_unknown", f"the {what} is not given and could not be found from the location: kept as "
+                                       "'not known'", fld, missing)
     return out
 
 
@@ -817,7 +929,8 @@ def _areas_from_boundaries(ctx: _Context, out: pd.DataFrame, boundaries) -> np.n
         coords[lost] = [f"{la:.5f}, {lo:.5f}" for la, lo in zip(out["lat"].to_numpy()[lost],
                                                                  out["lon"].to_numpy()[lost])]
         ctx.flag(pd.Series(lost, index=idx), "area", "outside_boundaries",
-                 "lies outside every area of the boundary file, so its area is not known", values=coords)
+                 "lies outside every area of the boundary file, so its area is not known", values=coords,
+                 keep_row=True)
     ctx.note("outside_boundaries", "the coordinates lie outside every area of the boundary file (the area given "
                                    "was kept)", "area", pd.Series(outside & match.given, index=idx))
     ctx.note("overlapping_boundaries", "the point lies in more than one area of the boundary file (the areas "
@@ -868,6 +981,29 @@ def _region_from_prefecture(ctx: _Context, out: pd.DataFrame) -> None:
              pd.Series(fill, index=out.index))
 
 
+def _region_from_postcode(ctx: _Context, out: pd.DataFrame) -> None:
+    """Rows in Great Britain still without a region get the region of their postcode area, where the area
+    lies in one region only (NE: North East; not DL, which reaches Yorkshire too)."""
+    if ctx.raw_col("postcode") is None:
+        return
+    need = out["region"].isna() & (out["country"] == "GB")
+    if not need.any():
+        return
+    from regen.postcode_areas import area_info
+
+    def single(postcode: str) -> str | None:
+        info = area_info(postcode)
+        return info["region"] if info and len(info["regions"]) == 1 else None
+
+    formatted = ctx.postcodes()[0]
+    found = clean.map_values(formatted.where(need.to_numpy()), single)
+    fill = need & found.notna()
+    if fill.any():
+        out.loc[fill, "region"] = found[fill]
+        ctx.note("region_from_postcode", "region filled in from the postcode area (where the area lies in one region)",
+                 "postcode", fill)
+
+
 def _region_default(ctx: _Context, out: pd.DataFrame, region: str) -> None:
     """Rows still without a region get ``region`` (a slug), unless they are in another country than it."""
     _r, region_country, _a, _i = _places_reference()
@@ -886,13 +1022,16 @@ def _build_figures(ctx: _Context, ident: pd.Series | None, *, country: pd.Series
                  ("vocabulary", "currency", map_currency))
     out = pd.DataFrame(index=idx)
     out["enterprise_id"] = _obj(ident, idx)
-    years = ctx.years("year")
+    years = ctx.years("year", keep_row=False)
     if years is not None:
         out["year"] = _int_years(years, idx)
+        # A blank year: one clear reason (an unreadable one was reported as such)
+        ctx.flag(out["year"].isna() & ~years.invalid, "year", "figures_without_year",
+                 "no year for these figures: they are left out")
     else:
         out["year"] = pd.Series(year if year is not None else pd.NA, index=idx, dtype="Int64")
     for fld in ("employees", "fte", "disadvantaged_hires", "volunteers"):
-        parsed = ctx.numbers(fld)
+        parsed = ctx.numbers(fld, keep_row=fld != "employees")
         if parsed is None:
             out[fld] = np.nan
             continue
@@ -900,6 +1039,9 @@ def _build_figures(ctx: _Context, ident: pd.Series | None, *, country: pd.Series
         if fld in INTEGER_FIELDS:
             values = values.where(~parsed.approx, values.round())
         out[fld] = values
+        if fld == "employees":  # jobs not reported are not 0 jobs: the year's figures are left out
+            ctx.flag(values.isna() & ~parsed.invalid, "employees", "no_headcount",
+                     "no headcount for this year: the year's figures are left out (jobs not reported)")
     parsed = ctx.numbers("turnover")
     currency = _empty_text(idx)
     if parsed is not None:
@@ -913,7 +1055,9 @@ def _build_figures(ctx: _Context, ident: pd.Series | None, *, country: pd.Series
             currency = currency.where(currency.notna(), column)
             clash = signs.notna() & column.notna() & (signs != column)
             ctx.flag(clash, "currency", "currency_mismatch", "the currency column disagrees with the sign in the "
-                                                             "turnover", values=ctx.raw_col("currency"))
+                     "turnover: the turnover was left out", values=ctx.raw_col("currency"), keep_row=True)
+            if clash.any():
+                out["turnover"] = out["turnover"].mask(clash)
         if header_currency:
             currency = currency.where(currency.notna(), header_currency)
         present = set(signs.dropna().unique().tolist())
@@ -930,9 +1074,19 @@ def _build_figures(ctx: _Context, ident: pd.Series | None, *, country: pd.Series
             currency = currency.where(~fill, by_country)
             if fill.any():
                 ctx.note("currency_inferred", "turnover currency taken from the country", "turnover", fill)
+        need = currency.isna() & out["turnover"].notna()
+        if need.any():  # the turnover alone is left out: the row's jobs are kept
+            ctx.flag(need, "turnover", "turnover_without_currency", "the turnover has no currency and the file does "
+                     "not say which country: the turnover was left out, the rest of the row kept", keep_row=True)
+            out["turnover"] = out["turnover"].mask(need)
     else:
         out["turnover"] = np.nan
     out["currency"] = currency.astype("str")
+    above = out["fte"].notna() & out["employees"].notna() & (out["fte"] > out["employees"])
+    if above.any():
+        ctx.flag(above, "fte", "fte_above_headcount", "FTE is larger than the headcount: the FTE was left out",
+                 keep_row=True)
+        out["fte"] = out["fte"].mask(above)
     return out
 
 
@@ -994,7 +1148,7 @@ def _validate(ctx: _Context, frame: pd.DataFrame, kind: str, derived: set[str]) 
     missing (slowly, one Python object per cell)."""
     schema = SCHEMAS[kind]
     missing_fields = [fld for fld, column in schema.columns.items()
-                      if column.required and fld not in ctx.source and fld not in ctx.fallback_column
+                      if column.required and not column.nullable and fld not in ctx.source and fld not in ctx.fallback_column
                       and fld not in derived and frame[fld].isna().all()]
     located_from_file = {f for f in ("region", "area", "country", "ward") if f in ctx.source}
     explained: dict[str, set] = {}
@@ -1056,11 +1210,16 @@ def _validate(ctx: _Context, frame: pd.DataFrame, kind: str, derived: set[str]) 
     return accepted, rejected
 
 
-def _finish_problems(ctx: _Context) -> list[Problem]:
-    """Problems with the file's column names and, where a file cell is concerned, the cell as written."""
-    if not ctx.problems:
+def _finish_problems(ctx: _Context, accepted: pd.Index) -> list[Problem]:
+    """Problems with the file's column names and, where a file cell is concerned, the cell as written;
+    then the values left out of rows that were kept (``Problem.kept``)."""
+    # A problem on a row that was kept left a value out (an enterprise's unreadable figures, its
+    # founding year ...): kept=True. A value left out of a row left out anyway is one of its problems.
+    problems = ctx.problems + ctx.dropped
+    if not problems:
         return []
-    problems = ctx.problems
+    rows = [p[0] for p in problems if p[0] is not None]
+    kept_rows = set(accepted[rows_mask(accepted, rows)].tolist()) if rows else set()
     columns: dict[str | None, str | None] = {}
     headers: dict[str | None, str | None] = {}
     by_header: dict[str, list[int]] = {}
@@ -1087,8 +1246,9 @@ def _finish_problems(ctx: _Context) -> list[Problem]:
         seen.add(key)
         if value is not None and not isinstance(value, str):
             value = _plain(value)
-        out.append(Problem(None if row is None else int(row), column, value, code, reason, detail))
-    out.sort(key=lambda p: (p.row is not None, p.row or 0, p.column or ""))
+        out.append(Problem(None if row is None else int(row), column, value, code, reason, detail,
+                           kept=row in kept_rows))
+    out.sort(key=lambda p: (p.kept, p.row is not None, p.row or 0, p.column or ""))
     return out
 
 
@@ -1130,7 +1290,9 @@ def _check_mapping(mapping: Mapping, headers: list[str], kind: str | None, notes
 def read_table(source, *, kind: str | None = None, mapping: Mapping[str, str | None] | None = None,
                postcodes: pd.DataFrame | None = None, areas: pd.DataFrame | None = None, name: str | None = None,
                max_bytes: int | None = None, country: str | None = None, year: int | None = None,
-               sheet: str | int | None = None, boundaries=None, region: str | None = None) -> IngestResult:
+               sheet: str | int | None = None, boundaries=None, region: str | None = None,
+               values: Mapping[str, Mapping[str, str]] | None = None, known_ids=None,
+               enterprises: pd.DataFrame | None = None) -> IngestResult:
     """Read a messy table (CSV, TSV, gzip'd CSV or .xlsx) into the schema, with a report.
 
     ``source`` is a path, bytes (give ``name`` so the type can be told) or a binary file object.
@@ -1150,6 +1312,17 @@ def read_table(source, *, kind: str | None = None, mapping: Mapping[str, str | N
     country differs from the region's. With ``boundaries`` or ``region``, rows located in Japan without
     a region first get the prefecture their point lies in. Regions are never overwritten.
 
+    ``values`` is the analyst's value mapping, ``{field: {value as written: code}}`` for the categorical
+    fields (legal_form, sector, region, country), matched loosely and applied before the vocabularies;
+    ``IngestResult.values`` lists each field's distinct values with the code used and the code proposed.
+    ``known_ids`` (IDs of enterprises already known: the dataset's, or another file's of the same
+    import) help choose the ID column of a file whose mapping is proposed; ``enterprises`` (a frame with
+    ``enterprise_id`` and ``country``, see :func:`regen.imports.figure_context`) gives them with their
+    country, so that a yearly figure's turnover without a currency takes its enterprise's currency.
+    Only a name (or ID) is needed to keep an enterprise: a legal form or sector that matches no code is
+    kept as "other" with its text, a missing one is "unknown"; a row that cannot be located is kept with
+    no location; an unreadable year or number leaves that value out (``Problem.kept``), not the row.
+
     Never raises on bad input: an unreadable file gives a result with ``error`` set.
     """
     limit = default_max_bytes() if max_bytes is None else int(max_bytes)
@@ -1157,7 +1330,7 @@ def read_table(source, *, kind: str | None = None, mapping: Mapping[str, str | N
         with np.errstate(all="ignore"):  # thread-local, unlike warnings filters
             return _read_table(source, kind=kind, mapping=mapping, postcodes=postcodes, areas=areas, name=name,
                                max_bytes=limit, country=country, year=year, sheet=sheet, boundaries=boundaries,
-                               region=region)
+                               region=region, values=values, known_ids=known_ids, enterprises=enterprises)
     except IngestError as err:
         return _failed(err.code, err.message, name, source)
     except MemoryError:
@@ -1210,8 +1383,26 @@ def _failed(code: str, message: str, name, source) -> IngestResult:
     return IngestResult(error=message, error_code=code, file_name=file_name)
 
 
+def _choose_columns(raw: RawTable, usable: list[str], proposed: dict[str, str | None], kind: str | None,
+                    known_ids, notes: list[Note]) -> dict[str, str | None]:
+    """The proposal checked against the file's contents (:func:`regen.ingest.choose.choose_columns`): a
+    column of years over a date column for the year, the ID column that is complete, unique and joins."""
+    from regen.ingest.choose import choose_columns
+
+    if raw.frame.empty or len(raw.frame.columns) != len(raw.headers):
+        return proposed
+    position = {h: i for i, h in enumerate(raw.headers)}
+    cells = pd.DataFrame({h: raw.frame[position[h]] for h in usable if h in position}, index=raw.frame.index)
+    try:
+        chosen, explained = choose_columns(cells, dict(proposed), kind, known_ids=known_ids)
+    except Exception:  # noqa: BLE001 - a better choice is a help, never a reason to fail
+        return proposed
+    notes.extend(Note(code, message) for code, message in explained)
+    return chosen
+
+
 def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, country, year, sheet, boundaries,
-                region) -> IngestResult:
+                region, values=None, known_ids=None, enterprises=None) -> IngestResult:
     if kind is not None and kind not in KINDS:
         raise IngestError("bad_kind", f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if country is not None:
@@ -1225,11 +1416,17 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
     notes = [Note(code, message) for code, message in raw.notes]
     excluded = _exclusions(raw)
     usable = [h for h in headers if h not in excluded]
+    known_country = None
+    if enterprises is not None and len(enterprises):
+        known_country = dict(zip(enterprises["enterprise_id"].astype(str), enterprises["country"].astype(str)))
+        if known_ids is None:
+            known_ids = set(known_country)
     if mapping is None:
         proposed = propose_mapping(usable, kind)
         found_kind = kind or detect_kind(proposed.values())
         if kind is None and found_kind:
             proposed = propose_mapping(usable, found_kind)
+        proposed = _choose_columns(raw, usable, proposed, found_kind, known_ids, notes)
         full = {h: proposed.get(h) for h in headers}
     else:
         given = {str(k): v for k, v in mapping.items()}
@@ -1260,6 +1457,7 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
     if totals:  # totals and subtotals are not enterprises: one clear reason each, no per-field complaints
         raw.frame = raw.frame.drop(index=list(totals))
     ctx = _Context(raw, full, found_kind or "enterprises")
+    ctx.values = {str(f): {str(v): str(c) for v, c in (m or {}).items()} for f, m in (values or {}).items()}
     for row, label in totals.items():
         ctx.problems.append((row, None, label, "totals_row", "a totals or subtotals row, not an enterprise", ""))
     for position, rows in controls.items():
@@ -1296,8 +1494,8 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
             figs = _with_helper(ctx, _build_figures, frame["enterprise_id"], country=frame["country"], year=year)
             figs = figs[figs["employees"].notna() | ctx.raw_col("employees").notna()]
             fig_ok, fig_bad = _validate(ctx, figs, "figures", {"enterprise_id"})
-            rejected |= fig_bad
-            figures_frame = fig_ok[~rows_mask(fig_ok.index, rejected)]
+            # A row's figures that cannot be read are left out; the enterprise is kept.
+            figures_frame = fig_ok[~rows_mask(fig_ok.index, rejected | fig_bad)]
         elif has_figures:
             ctx.note("figures_without_year", "employees and turnover were not read: the file does not say which "
                                              "year they are for (map a Year column or give the year)")
@@ -1308,7 +1506,8 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
             ctx.fallback_column["enterprise_id"] = ctx.source.get("name")
             ctx.note("generated_ids", "the file has no ID column: IDs were made from the names", "name",
                      ident.notna())
-        frame = _with_helper(ctx, _build_figures, ident, country=_country_for_figures(ctx, country), year=year)
+        frame = _with_helper(ctx, _build_figures, ident,
+                             country=_country_for_figures(ctx, country, ident, known_country), year=year)
         accepted, rejected = _validate(ctx, frame, "figures", set())
     else:
         frame = _build_areas(ctx, country=country)
@@ -1321,8 +1520,9 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
     result.figures = figures_frame
     result.rows_accepted = len(accepted)
     result.rows_rejected = result.rows_read - result.rows_accepted
-    result.problems = _finish_problems(ctx)
+    result.problems = _finish_problems(ctx, accepted.index)
     result.notes = notes + ctx.notes
+    result.values = dict(ctx.value_tables)
     return result
 
 
@@ -1381,11 +1581,16 @@ def _with_helper(ctx: _Context, build, *args, **kwargs) -> pd.DataFrame:
         ctx.stop_helper()
 
 
-def _country_for_figures(ctx: _Context, country: str | None) -> pd.Series | str | None:
+def _country_for_figures(ctx: _Context, country: str | None, ident: pd.Series | None = None,
+                         known: Mapping[str, str] | None = None) -> pd.Series | str | None:
+    """Each figure row's country: the file's country column, else its enterprise's (``known``: ID →
+    country), else ``country``."""
     codes = ctx.vocabulary("country", map_country, "unknown_country", "not a known country", "GB, JP")
-    if codes is None:
+    if codes is None and not (known and ident is not None):
         return country
-    series = _obj(codes, ctx.index)
+    series = _obj(codes, ctx.index) if codes is not None else pd.Series(None, index=ctx.index, dtype=object)
+    if known and ident is not None:
+        series = series.where(series.notna(), clean.map_values(ident, known.get))
     if country:
         series = series.where(series.notna(), country)
     return series

@@ -77,6 +77,8 @@ class IngestResult:
     signature: str | None = None
     figures: pd.DataFrame | None = None
     """Yearly figures read from an enterprise list that also has employees/turnover and a year."""
+    values: dict[str, pd.DataFrame] = field(default_factory=dict)
+    """Categorical fields' distinct values: value, count, code (used), proposed, mapped (by the analyst)."""
 
     @property
     def ok(self) -> bool:
@@ -95,8 +97,33 @@ class IngestResult:
         rows = []
         for p in self.problems:
             rows.append({"row": _plain(p.row), "column": p.column, "value": _plain(p.value),
-                         "reason": _reason(p, lang)})
-        return pd.DataFrame(rows, columns=["row", "column", "value", "reason"])
+                         "reason": _reason(p, lang), "kept": bool(p.kept)})
+        return pd.DataFrame(rows, columns=["row", "column", "value", "reason", "kept"])
+
+    def summary_frame(self, lang: str = "en", examples: int = 3) -> pd.DataFrame:
+        """The problems grouped by reason, most frequent first, for a reader who is not a programmer: what
+        happened (the row left out, or one value left out and the row kept), the reason in ``lang``, the
+        file's column, how many rows, and the first few rows as examples ("row 5: 1700"; an empty cell
+        shows as empty, never "nan")."""
+        columns = ["outcome", "reason", "column", "rows", "examples"]
+        if not self.problems:
+            return pd.DataFrame(columns=columns)
+        groups: dict[tuple, list[Problem]] = {}
+        for p in self.problems:
+            groups.setdefault((bool(p.kept), p.code, p.column), []).append(p)
+        rows = []
+        for (kept, _code, column), items in groups.items():
+            shown = []
+            for p in items[:examples]:
+                value = _plain(p.value)
+                where = _translated("report.row", lang, "row {row}").format(row=p.row) if p.row is not None else ""
+                shown.append(f"{where}: {value}" if value not in (None, "") and where else where or str(value or ""))
+            rows.append({"outcome": _translated("report.kept" if kept else "report.left_out", lang,
+                                                "value left out, row kept" if kept else "row left out"),
+                         "reason": _reason(items[0], lang), "column": column or "", "rows": len(items),
+                         "examples": "; ".join(s for s in shown if s)})
+        frame = pd.DataFrame(rows, columns=columns)
+        return frame.sort_values("rows", ascending=False, kind="stable").reset_index(drop=True)
 
     def notes_frame(self, lang: str = "en") -> pd.DataFrame:
         rows = [{"column": n.column, "count": n.count, "rows": ", ".join(map(str, n.rows)),
@@ -125,7 +152,7 @@ class IngestResult:
             "figures_accepted": None if self.figures is None else int(len(self.figures)),
             "problems": [
                 {"row": _plain(p.row), "column": p.column, "value": _plain(p.value), "code": p.code,
-                 "reason": p.reason, "detail": p.detail}
+                 "reason": p.reason, "detail": p.detail, "kept": bool(p.kept)}
                 for p in self.problems
             ],
             "notes": [n.as_dict() for n in self.notes],

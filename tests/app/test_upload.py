@@ -174,7 +174,12 @@ def test_sign_in_shows_the_uploader_and_keeps_no_password(analyst):
 def test_messy_file_report_then_publish(analyst, engine):
     at = upload_files(signed_in_page(), ("messy.csv", MESSY))
     values = metric_values(at)
-    assert (values["Rows read"], values["Rows accepted"], values["Rows rejected"]) == ("4", "3", "1")
+    # The year 1700 is left out; the row is kept with everything else it says
+    assert (values["Rows read"], values["Rows kept"], values["Rows left out"]) == ("4", "4", "0")
+    assert values["Values left out (rows kept)"] == "1"
+    summary = next(df.value for df in at.dataframe if "What happened" in df.value.columns)
+    assert summary.iloc[0].tolist() == ["value left out, row kept", "outside the allowed range (1800 to 2100)",
+                                        "Founded", 1, "row 5: 1700"]
     assert "UTF-8 (BOM)" in text_of(at) and "header on row 2" in text_of(at)
     problems = next(df.value for df in at.dataframe if "Row in file" in df.value.columns)
     assert problems["Row in file"].tolist() == [5]  # the file's own row number: title line, header, 3 rows
@@ -193,7 +198,7 @@ def test_messy_file_report_then_publish(analyst, engine):
     row = versions.iloc[0]
     assert (row["status"], row["created_by"], row["file_name"]) == ("published", USER, "messy.csv")
     assert row["checksum"] == hashlib.sha256(MESSY).hexdigest()
-    assert (row["rows_enterprises"], row["rows_figures"]) == (3, 3)
+    assert (row["rows_enterprises"], row["rows_figures"]) == (4, 4)
     published = store.load_dataset(engine, "main")
     assert "=Formula CIC" in set(published.enterprises["name"])  # stored as typed
     assert at.sidebar.selectbox(key=keys.DATA).value == "main"  # the new dataset is now shown
@@ -220,7 +225,10 @@ def test_a_large_list_is_previewed_as_hexagons(analyst, monkeypatch):
 def test_japanese_report(analyst):
     at = upload_files(signed_in_page({"lang": "ja"}), ("messy.csv", MESSY))
     values = metric_values(at)
-    assert values[i18n.t("upload.rows_rejected", "ja")] == "1"
+    assert values[i18n.t("upload.rows_rejected", "ja")] == "0"
+    assert values[i18n.t("upload.values_left_out", "ja")] == "1"
+    summary = next(df.value for df in at.dataframe if i18n.t("upload.summary_col.outcome", "ja") in df.value.columns)
+    assert summary.iloc[0, 0] == i18n.t("report.kept", "ja") and summary.iloc[0, -1] == "5行目: 1700"
     problems = next(df.value for df in at.dataframe if i18n.t("upload.problem_col.row", "ja") in df.value.columns)
     assert problems[i18n.t("upload.problem_col.reason", "ja")].iloc[0].startswith(i18n.t("problem.out_of_range", "ja"))
     assert any(i18n.t("upload.personal.email_addresses", "ja") in str(v) for df in at.dataframe
@@ -240,7 +248,7 @@ def test_postcode_table_places_enterprises(analyst, engine):
     at = upload_files(signed_in_page(), ("enterprises.csv", BY_POSTCODE), ("postcode-lookup.csv", POSTCODES))
     assert at.selectbox(key=f"role_{upload.Upload('postcode-lookup.csv', POSTCODES).key}").value == "postcodes"
     values = metric_values(at)
-    assert values["Rows accepted"] == "2" and values["Rows rejected"] == "0"
+    assert values["Rows kept"] == "2" and values["Rows left out"] == "0"
     counts = next(df.value for df in at.dataframe if "Placed at" in df.value.columns)
     assert counts.set_index("Placed at").loc[i18n.label("precision", "postcode", "en"), "Enterprises"] == 2
     at.text_input(key="publish_name").input("pilot")
@@ -409,11 +417,11 @@ def test_collect_takes_figures_from_the_list_and_save_records_files(engine):
     result = upload.read(u)
     batch = upload.collect([(u, "enterprises", result)])
     assert batch.ok and batch.derived_figures and set(batch.frames) == {"enterprises", "figures"}
-    assert batch.problem_rows == 1
+    assert batch.problem_rows == 0 and batch.values_left_out == 1
     number = upload.save(engine, batch, "main", actor=USER, publish=False)
     row = store.list_versions(engine, "main").iloc[0]
     assert number == 1 and row["status"] == "draft" and row["created_by"] == USER
-    assert "1 row(s) with problems left out" in row["note"]
+    assert "1 value(s) left out of rows that were kept" in row["note"]
     assert upload.collect([(u, None, result)]).blockers == [("no_kind", "messy.csv")]
     assert upload.check_name("Sample") == "name_reserved" and upload.check_name("bad name") == "name_invalid"
 
@@ -525,3 +533,147 @@ def test_figures_naming_no_known_enterprise_are_reported_and_left_out(analyst, l
     assert i18n.t("upload.unknown_figures", lang, n="2") in warnings, warnings
     counts = metric_values(at)
     assert counts[i18n.t("upload.count.figures", lang)] == str(len(made["figures"]))
+
+
+# ---- the Values step: a file's own spellings of legal forms, sectors, regions, countries ----------------
+# These read through regen.ingest.read_table(values=...) and IngestResult.values (the pipeline's contract).
+
+VALUES_CSV = (
+    "ID,Name,Legal form,Sector,Founded,Country,Region,Local authority,Latitude,Longitude\n"
+    "V1,Hendon Cafe,Society,Food,2015,UK,North East,Sunderland,54.8986,-1.3733\n"
+    "V2,Millfield Energy,Community Interest Company,Community energy,2012,UK,North East,Sunderland,54.9060,-1.4100\n"
+    "V3,Pallion Mutual,Friendly Society,Food,2010,UK,North East,Sunderland,54.9000,-1.3800\n"
+    "V4,Deptford Reuse,Society,Reuse,2019,UK,North East,Sunderland,54.9100,-1.3900\n"
+    "V5,Ryhope Makers,**Guild** <b>of</b> [Makers](x),Food,2018,UK,North East,Sunderland,54.8700,-1.3600\n"
+).encode("utf-8")
+ODD = "**Guild** <b>of</b> [Makers](x)"  # Markdown and HTML in a value: shown as typed
+
+
+def values_editor(at, field: str = "legal_form"):
+    prefix = f"{keys.VALUES_EDITOR}_"
+    return next(e for e in at.data_editor if e.key and e.key.startswith(prefix) and f"_{field}_" in e.key)
+
+
+def values_expander(at):
+    return next(e for e in at.expander if e.key and e.key.startswith(keys.VALUES_OPEN))
+
+
+def edit_code(at, field: str, value: str, code: str):
+    """Choose ``code`` for ``value`` in the Values table, as the browser's edit state says it."""
+    editor = values_editor(at, field)
+    row = editor.value["value"].tolist().index(value)
+    state = dict(at.session_state[editor.key]) if editor.key in at.session_state else {}
+    edited = {**(state.get("edited_rows") or {}), row: {"code": code}}
+    at.session_state[editor.key] = {"edited_rows": edited, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def saved_legal_forms(engine, version: int = 1) -> dict[str, tuple]:
+    ent = store.load_dataset(engine, "main", version).enterprises.set_index("enterprise_id")
+    text = ent["legal_form_text"].astype(object).where(ent["legal_form_text"].notna(), None)
+    return {i: (ent.at[i, "legal_form"], text[i]) for i in ent.index}
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_values_step_lists_the_files_values_literally(analyst, lang):
+    at = upload_files(signed_in_page({"lang": lang} if lang == "ja" else None), ("values.csv", VALUES_CSV))
+    assert values_expander(at).label == i18n.t("upload.values.title", lang)
+    assert values_expander(at).proto.expanded
+    table = values_editor(at).value
+    assert list(table.columns) == ["value", "rows", "code", "note"]
+    rows = table.set_index("value")
+    assert table["value"].tolist()[0] == "Society"  # most rows first
+    assert set(table["value"]) == {"Society", "Community Interest Company", "Friendly Society", ODD}  # as typed
+    assert rows.loc["Society", "rows"] == 2 and rows.loc["Friendly Society", "rows"] == 1
+    assert (rows.loc["Society", "code"], rows.loc["Community Interest Company", "code"]) == ("society", "cic")
+    kept = i18n.t("upload.values.kept_other", lang)
+    assert rows.loc["Friendly Society", "code"] == "other" and rows.loc["Friendly Society", "note"] == kept
+    assert rows.loc[ODD, "code"] == "other" and rows.loc["Society", "note"] == ""
+    labels = json.loads(values_editor(at).proto.columns)
+    assert [labels[c]["label"] for c in ("value", "rows", "code", "note")] == [
+        i18n.t(f"upload.values.col.{c}", lang) for c in ("value", "rows", "code", "note")]
+    options = {o["value"]: o["label"] for o in labels["code"]["type_config"]["options"]}
+    assert options["other"] == f"other · {i18n.t('legal_form.other', lang)}" and "cbs" in options
+    assert i18n.t("upload.values.other_note", lang, n="2", rows="2") in text_of(at)
+    assert values_editor(at, "sector").value["value"].tolist()  # a table per categorical field read
+    assert ODD not in text_of(at)  # never drawn as Markdown
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_changing_a_code_rereads_the_file_and_is_remembered(analyst, engine, lang):
+    at = upload_files(signed_in_page({"lang": lang} if lang == "ja" else None), ("values.csv", VALUES_CSV))
+    values_expander(at)  # opened, then closed by the analyst: a re-reading keeps it closed
+    at.session_state[values_expander(at).key] = False
+    at.run()
+    edit_code(at, "legal_form", "Friendly Society", "cbs")
+    assert not values_expander(at).proto.expanded
+    rows = values_editor(at).value.set_index("value")  # the table's data; the browser shows the edit on top
+    assert rows.loc["Friendly Society", "note"] == i18n.t(
+        "upload.values.changed", lang, proposed=f"other · {i18n.t('legal_form.other', lang)}")
+    assert i18n.t("upload.values.other_note", lang, n="1", rows="1") in text_of(at)  # only ODD left as other
+    signature = upload.read(upload.Upload("values.csv", VALUES_CSV)).signature
+    assert at.session_state[keys.VALUE_MAPS][(signature, "enterprises")] == {"legal_form": {"Friendly Society": "cbs"}}
+    edit_code(at, "legal_form", "Society", "cooperative")
+    at.button(key="draft_button").click().run()
+    assert not at.exception, at.exception
+    assert saved_legal_forms(engine) == {
+        "V1": ("cooperative", None), "V2": ("cic", None), "V3": ("cbs", None), "V4": ("cooperative", None),
+        "V5": ("other", ODD)}  # a value kept as other keeps its text
+    assert store.recall_values(engine, signature, "enterprises") == {
+        "legal_form": {"Society": "cooperative", "Friendly Society": "cbs"}}
+
+    fresh = upload_files(signed_in_page({"lang": lang} if lang == "ja" else None), ("values.csv", VALUES_CSV))
+    assert i18n.t("upload.values.remembered", lang) in text_of(fresh)  # another session starts from the choices
+    rows = values_editor(fresh).value.set_index("value")
+    assert (rows.loc["Friendly Society", "code"], rows.loc["Society", "code"]) == ("cbs", "cooperative")
+    edit_code(fresh, "legal_form", "Friendly Society", "other")  # put back to the proposal
+    fresh.button(key="draft_button").click().run()
+    assert saved_legal_forms(engine, 2)["V3"] == ("other", "Friendly Society")
+    assert store.recall_values(engine, signature, "enterprises") == {"legal_form": {"Society": "cooperative"}}
+
+
+def test_value_helpers_behind_the_values_step():
+    u = upload.Upload("values.csv", VALUES_CSV.replace(b"V4,Deptford Reuse,Society", b"V4,Deptford Reuse,society"))
+    result = upload.read(u, kind="enterprises")
+    frames = upload.value_frames(result)
+    legal = frames["legal_form"]
+    assert list(legal.columns) == ["value", "count", "code", "proposed", "mapped"]
+    assert legal["value"].tolist() == sorted(legal["value"])  # one row each: by value
+    assert upload.value_choices(frames) == {}
+    # an edit of one spelling ("Society") is the code of all ("society")
+    row = legal["value"].tolist().index("Society")
+    editing = {"edited_rows": {str(row): {"code": "cbs"}}, "added_rows": [], "deleted_rows": []}
+    codes = upload.edited_codes(legal, "legal_form", editing)
+    assert upload.edited_rows(editing) == {row} and upload.edited_rows(None) == set()
+    assert [c for v, c in zip(legal["value"], codes) if v.lower() == "society"] == ["cbs", "cbs"]
+    assert upload.edited_codes(legal, "legal_form", {"edited_rows": {row: {"code": "not_a_code"}}}) == list(
+        legal["code"])
+    chosen = upload.value_choices(frames, {"legal_form": codes})
+    assert list(chosen) == ["legal_form"] and {v.lower() for v in chosen["legal_form"]} == {"society"}
+    again = upload.read(u, kind="enterprises", values=chosen)
+    assert set(again.accepted.loc[again.accepted["name"].isin(["Hendon Cafe", "Deptford Reuse"]), "legal_form"]) == {
+        "cbs"}
+    assert upload.read(u, kind="enterprises", values=chosen) is not again  # no memo given: read again
+    memo: dict = {}
+    assert upload.read(u, kind="enterprises", values=chosen, memo=memo) is upload.read(
+        u, kind="enterprises", values=chosen, memo=memo)
+    assert upload.rows_digest(legal) != upload.rows_digest(frames["sector"])
+
+
+def test_value_choices_are_stored_only_when_they_change(analyst, engine):
+    u = upload.Upload("values.csv", VALUES_CSV)
+    proposed = upload.read(u, kind="enterprises")
+    batch = upload.collect([(u, "enterprises", proposed)])
+    assert batch.values and upload.remember_mappings(engine, batch, actor=USER) == []  # as proposed: nothing
+    chosen = upload.read(u, kind="enterprises", values={"legal_form": {"Friendly Society": "cbs"}})
+    batch = upload.collect([(u, "enterprises", chosen)])
+    assert upload.remember_mappings(engine, batch, actor=USER) == [proposed.signature]
+    assert store.recall_values(engine, proposed.signature, "enterprises") == {"legal_form": {"Friendly Society": "cbs"}}
+    assert upload.same_mapping(store.recall_mapping(engine, proposed.signature, "enterprises"), proposed.mapping)
+    assert upload.remember_mappings(engine, batch, actor=USER) == []  # stored already
+    assert upload.recall_values(engine, proposed, "enterprises", {}) == {"legal_form": {"Friendly Society": "cbs"}}
+    session = {(proposed.signature, "enterprises"): {"legal_form": {"Society": "cic"}}}
+    assert upload.recall_values(engine, proposed, "enterprises", session) == {"legal_form": {"Society": "cic"}}
+    assert upload.recall_values(engine, proposed, "figures", {}) == {}

@@ -75,7 +75,7 @@ def test_boundary_file_fills_areas_is_reported_and_published_with_the_version(an
     assert roles == [f"role_{upload.Upload('list.csv', NO_AREA).key}"]  # a boundary file has no role to choose
     values = metric_values(at)
     assert (values[en("upload.boundary.features")], values[en("upload.boundary.areas")]) == ("2", "2")
-    assert (values["Rows read"], values["Rows accepted"], values["Rows rejected"]) == ("3", "3", "0")
+    assert (values["Rows read"], values["Rows kept"], values["Rows left out"]) == ("3", "3", "0")
     assert values[en("upload.count.outlines")] == "2"
     text = text_of(at)
     assert en("upload.boundary.fields", code="code", name="name") in text
@@ -115,7 +115,7 @@ def test_region_selector_is_the_default_region_of_rows(analyst, engine):
     assert "North East England" in options and not any("Hokkaido" in o for o in options)
     at.selectbox(key="upload_region").set_value("north_east").run()
     upload_files(at, ("list.csv", listing), ("ward.geojson", geojson(ward)))
-    assert metric_values(at)["Rows accepted"] == "1"
+    assert metric_values(at)["Rows kept"] == "1"
     at.button(key="publish_button").click().run()
     row = store.load_dataset(engine, "main").enterprises.iloc[0]
     assert (row["region"], row["area"]) == ("north_east", "W-HENDON")

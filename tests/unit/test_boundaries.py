@@ -499,14 +499,15 @@ def test_cli_import_fills_areas_from_the_boundaries_before_validation(run, db_ur
     assert result.exit_code == 0, result.output
     out = result.output
     assert "lad.zip: boundaries, 3 features, 3 areas" in out
-    assert "enterprises.csv: enterprises, 3 rows read, 2 accepted, 1 problem(s)" in out
-    assert "row 4, Local authority: lies outside every area of the boundary file" in out
+    assert "enterprises.csv: enterprises, 3 rows read, 3 kept, 0 left out; 1 value(s) left out of rows kept" in out
+    assert ("1 × value left out, row kept [Local authority]: lies outside every area of the boundary file, so its "
+            "area is not known (row 4)") in out
     assert "areas: area filled in from the boundary file: the area the coordinates lie in (1 row(s))" in out
     assert "3: E08000037 → E08000024" in out  # the name was recognised as Gateshead's code
     engine = store.get_engine(db_url)
     try:
         loaded = store.load_dataset(engine, "main").enterprises.set_index("enterprise_id")
-        assert loaded["area"].to_dict() == {"G1": "E08000024", "G2": "E08000037"}
+        assert loaded["area"].to_dict() == {"G1": "E08000024", "G2": "E08000037", "G3": "unknown"}
         assert [f["id"] for f in store.load_boundaries_geojson(engine, "main")["features"]] == GB_CODES
         version = store.list_versions(engine, "main").iloc[-1]
         assert version["file_name"] == "enterprises.csv, lad.zip"

@@ -7,8 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import types
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from regen import store
+from regen.schema import Problem
 from regen.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,14 +117,15 @@ def test_user_commands(run, engine):
     assert (entry["action"], entry["actor"]) == ("user_remove", "tester")
 
 
-@dataclass
-class FakeResult:
-    accepted: pd.DataFrame
-    kind: str
-    problems: list = field(default_factory=list)
-    rows_read: int = 0
-    error: str | None = None
-    figures: pd.DataFrame | None = None
+def fake_result(accepted: pd.DataFrame, kind: str | None, problems=(), rows_read: int = 0, error: str | None = None,
+                figures: pd.DataFrame | None = None):
+    """A reading as regen.ingest would report it, made by hand."""
+    from regen.ingest import IngestResult
+
+    rows_read = rows_read or len(accepted)
+    return IngestResult(kind=kind, accepted=accepted, problems=list(problems), rows_read=rows_read,
+                        rows_accepted=len(accepted), rows_rejected=rows_read - len(accepted), error=error,
+                        figures=figures)
 
 
 def test_import_with_a_stand_in_reader(run, engine, make_frames, tmp_path, monkeypatch):
@@ -135,7 +135,7 @@ def test_import_with_a_stand_in_reader(run, engine, make_frames, tmp_path, monke
     for kind in ("enterprises", "figures"):
         files[kind] = tmp_path / f"{kind}.csv"
         files[kind].write_text(f"file of {kind}\n", encoding="utf-8")
-    problem = types.SimpleNamespace(row=14, column="founded", reason="outside the allowed range")
+    problem = Problem(14, "founded", 1700, "out_of_range", "outside the allowed range")
     options = []
 
     def read_table(path, kind=None, **given):
@@ -144,29 +144,33 @@ def test_import_with_a_stand_in_reader(run, engine, make_frames, tmp_path, monke
         if found == "broken":
             raise ValueError("not a table")
         if found == "unreadable":
-            return FakeResult(pd.DataFrame(), None, error="the file is not a table")
+            return fake_result(pd.DataFrame(), None, error="the file is not a table")
         if found == "list":  # an enterprise list that also held yearly figures
-            return FakeResult(frames["enterprises"], "enterprises", figures=frames["figures"])
-        return FakeResult(frames[found], found, [problem] if found == "figures" else [], len(frames[found]) + 1)
+            return fake_result(frames["enterprises"], "enterprises", figures=frames["figures"])
+        return fake_result(frames[found], found, [problem] if found == "figures" else [], len(frames[found]) + 1)
 
     monkeypatch.setattr("regen.ingest.read_table", read_table)
     result = run("import", str(files["enterprises"]), str(files["figures"]), "--publish")
     assert result.exit_code == 0, result.output
     assert "main version 1 (published)" in result.output
-    assert "row 14, founded: outside the allowed range" in result.output
-    assert options == [{"country": None, "region": None, "boundaries": None}] * 2  # no postcodes/year unless given
+    assert "1 × row left out [founded]: outside the allowed range (row 14: 1700)" in result.output
+    plain = {"country": None, "region": None, "boundaries": None}  # no postcodes/year unless given
+    assert options[:2] == [plain] * 2
+    # the figures are read again knowing the enterprises of the import (their IDs and countries)
+    assert set(options[2]) == {*plain, "enterprises"} and len(options[2]["enterprises"]) == 12
     loaded = store.load_dataset(engine, "main")
     pd.testing.assert_frame_equal(loaded.enterprises, frames["enterprises"])
     assert loaded.areas.empty
     version = store.list_versions(engine, "main").iloc[0]
     assert version["file_name"] == "enterprises.csv, figures.csv"
     assert version["checksum"] == ",".join(store.file_checksum(files[k]) for k in ("enterprises", "figures"))
-    assert "1 row problem" in version["note"]
+    assert "2 row(s) with problems left out" in version["note"]  # one in each file, as read
     entry = store.audit(engine).iloc[-1]
     assert (entry["action"], entry["actor"], entry["file_name"]) == ("import", "tester", "enterprises.csv, figures.csv")
     # A second import of one table is a draft that carries the enterprises over.
     result = run("import", str(files["figures"]), "--country", "jp", "--region", "新潟県")
-    assert options[-1] == {"country": "JP", "region": "新潟県", "boundaries": None}
+    assert {k: options[-1][k] for k in plain} == {"country": "JP", "region": "新潟県", "boundaries": None}
+    assert len(options[-1]["enterprises"]) == 12  # the published version's enterprises
     assert result.exit_code == 0 and "version 2 (draft" in result.output
     assert len(store.load_dataset(engine, "main", 2).enterprises) == 12
     broken = tmp_path / "broken.csv"
@@ -228,8 +232,9 @@ def test_import_uses_the_mapping_remembered_for_the_file_shape(run, engine, tmp_
     listing = tmp_path / "list.csv"  # "Patch" is the local authority, but no header rule says so
     listing.write_text("ID,Name,Legal form,Sector,Founded,Country,Region,Patch,Latitude,Longitude\n"
                        "S1,Hendon Bakes,CIC,Food,2015,GB,north_east,E08000024,54.90,-1.37\n", encoding="utf-8")
-    result = run("import", str(listing))
-    assert result.exit_code == 1 and "no valid rows" in result.output
+    result = run("import", str(listing))  # kept, but its area is not known
+    assert result.exit_code == 0, result.output
+    assert store.load_dataset(engine, "main", 1).enterprises["area"].tolist() == ["unknown"]
     from regen.ingest import read_table
 
     ingest_result = read_table(listing)
@@ -241,7 +246,7 @@ def test_import_uses_the_mapping_remembered_for_the_file_shape(run, engine, tmp_
     assert "using the column mapping remembered" in result.output
     assert store.load_dataset(engine, "main").enterprises["area"].tolist() == ["E08000024"]
     result = run("import", str(listing), "--proposed-mapping")
-    assert result.exit_code == 1 and "no valid rows" in result.output and "remembered" not in result.output
+    assert result.exit_code == 0 and "remembered" not in result.output
 
 
 def test_import_map_option_corrects_and_is_remembered(run, engine, tmp_path):
@@ -280,12 +285,12 @@ def test_import_with_a_postcode_table(run, engine, tmp_path):
                        "P1,Hendon Bakes,CIC,Food,2015,GB,north_east,E08000024,sr2 8qw\n", encoding="utf-8")
     table = tmp_path / "postcodes.csv"
     table.write_text("postcode,latitude,longitude\nSR2 8QW,54.8986,-1.3733\n", encoding="utf-8")
-    assert run("import", str(listing)).exit_code == 1  # no coordinates: nothing can be located
+    assert run("import", str(listing)).exit_code == 0  # no postcode table: kept with no location
     result = run("import", str(listing), "--postcodes", str(table), "--publish")
     assert result.exit_code == 0, result.output
     stored = store.load_dataset(engine, "main").enterprises.iloc[0]
     assert (stored["lat"], stored["lon"], stored["geo_precision"]) == (54.8986, -1.3733, "postcode")
-    assert store.list_versions(engine, "main").iloc[0]["file_name"] == "postcodes.csv, list.csv"
+    assert store.list_versions(engine, "main").iloc[-1]["file_name"] == "postcodes.csv, list.csv"
 
 
 def test_no_traceback_from_python_m_regen(tmp_path):

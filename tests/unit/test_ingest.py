@@ -87,10 +87,12 @@ def test_title_lines_blank_lines_and_multiline_cells_keep_file_row_numbers(resul
     assert results["title_rows.csv"].accepted.index.tolist() == [6, 7]
     r = results["multiline.csv"]
     # Row 2 spans file lines 2-4, row 3 lines 5-6: problems name spreadsheet rows.
-    assert r.rows_read == 3 and r.rows_accepted == 1
-    assert ("Legal form", "unknown_legal_form") in problems_at(r, 3)
+    # Nothing is lost for a value that matches no code or a year out of range: the row is kept.
+    assert r.rows_read == 3 and r.rows_accepted == 3
+    assert r.accepted.loc[3, "legal_form"] == "other" and r.accepted.loc[3, "legal_form_text"]
     assert ("Founded", "out_of_range") in problems_at(r, 4)
-    assert r.accepted.index.tolist() == [2]
+    assert [p.kept for p in r.problems if p.row == 4] == [True]
+    assert pd.isna(r.accepted.loc[4, "founded"])
 
 
 def test_blank_lines_are_not_rows_but_count_in_numbering():
@@ -98,16 +100,18 @@ def test_blank_lines_are_not_rows_but_count_in_numbering():
            b"E1,A,CIC,Food,2015,North East,Sunderland,54.9,-1.38\n,,,,,,,,\n\n" \
            b"E2,B,CIC,Food,1500,North East,Sunderland,54.9,-1.38\n"
     r = ingest.read_table(data, name="gaps.csv")
-    assert r.rows_read == 2 and r.rows_accepted == 1 and r.rows_rejected == 1
-    assert r.accepted.index.tolist() == [3]
-    assert ("Founded", "out_of_range") in problems_at(r, 6)
+    assert r.rows_read == 2 and r.rows_accepted == 2 and r.rows_rejected == 0
+    assert r.accepted.index.tolist() == [3, 6]
+    assert ("Founded", "out_of_range") in problems_at(r, 6)  # the year is left out, the row kept
+    assert pd.isna(r.accepted.loc[6, "founded"])
 
 
 def test_excel_with_title_rows_dates_and_other_sheets(results):
     r = results["enterprises.xlsx"]
     assert r.file_type == "xlsx" and r.header_row == 3 and r.sheet == "Enterprises"
-    assert r.accepted["founded"].tolist() == [2015, 2011]  # a datetime cell and a float cell
+    assert r.accepted["founded"].tolist()[:2] == [2015, 2011]  # a datetime cell and a float cell
     assert ("Founded", "invalid_year") in problems_at(r, 6)
+    assert pd.isna(r.accepted.loc[6, "founded"])  # the unreadable year is left out, the row kept
     assert any(n.code == "other_sheets_ignored" for n in r.notes)
 
 
@@ -118,9 +122,11 @@ def test_ragged_rows_are_rejected_or_padded():
            b"E3,C,CIC,Food,2015,North East,Sunderland\n"
     r = ingest.read_table(data, name="ragged.csv")
     assert r.rows_read == 3
-    assert r.accepted.index.tolist() == [2]
+    assert r.accepted.index.tolist() == [2, 4]
     assert problems_at(r, 3) == {(None, "extra_cells")}
-    assert problems_at(r, 4) == {("Lat", "no_location")}  # the short row is padded: no coordinates
+    # The short row is padded: no coordinates, kept with no location
+    assert r.accepted.loc[4, "geo_precision"] == "none" and pd.isna(r.accepted.loc[4, "lat"])
+    assert any(n.code == "no_location" and 4 in n.rows for n in r.notes)
 
 
 # --- Values ------------------------------------------------------------------------------------
@@ -132,7 +138,7 @@ def test_numbers_with_currency_thousands_and_approximations(results):
     assert a.loc[3, "employees"] == 15 and a.loc[3, "turnover"] == 1_200_000.0 and a.loc[3, "currency"] == "JPY"
     assert a.loc[4, "employees"] == 20 and a.loc[4, "turnover"] == 1200.0
     assert a.loc[5, "employees"] == 15 and pd.isna(a.loc[5, "turnover"])
-    assert ("Employees", "missing") in problems_at(r, 6)
+    assert ("Employees", "no_headcount") in problems_at(r, 6)
     assert ("Employees", "invalid_number") in problems_at(r, 7)
     approx = [n for n in r.notes if n.code == "approximate"]
     assert approx and approx[0].column == "Employees" and approx[0].rows == [3, 4, 5]
@@ -186,9 +192,10 @@ def test_parse_year_text(text, year):
 
 def test_dates_day_first_iso_and_cross_field_checks(results):
     r = results["dates.csv"]
-    assert r.accepted["founded"].tolist() == [2015, 2015, 1999, 2003]
+    assert r.accepted["founded"].tolist()[:4] == [2015, 2015, 1999, 2003]
     assert r.accepted.loc[3, "closed"] == 2020
     assert ("Closed", "closed_before_founded") in problems_at(r, 6)
+    assert pd.isna(r.accepted.loc[6, "founded"]) and pd.isna(r.accepted.loc[6, "closed"])
 
 
 def test_japanese_eras_and_full_width_digits(results):
@@ -223,8 +230,12 @@ def test_legal_forms_and_sectors_map_values_and_flag_unknowns(results):
     assert r.accepted["sector"].tolist() == ["food", "arts", "food"]
     assert r.accepted["lat"].tolist() == [54.95, 54.96, 54.955]  # decimal commas
     rw = results["real_world_export.csv"]
-    assert ("Company type", "unknown_legal_form") in problems_at(rw, 8)
-    assert ("Primary activity", "unknown_sector") in problems_at(rw, 8)
+    # Values that match no code are kept as "other", with the text as written
+    assert rw.accepted.loc[8, "legal_form"] == "other" and rw.accepted.loc[8, "sector"] == "other"
+    assert rw.accepted.loc[8, "sector_text"] == "Widgets"
+    assert {n.code for n in rw.notes} >= {"values_other"}
+    table = rw.values["sector"].set_index("value")
+    assert table.loc["Widgets", "code"] == "other" and table.loc["Widgets", "count"] == 1
 
 
 @pytest.mark.parametrize("value, code", [
@@ -236,7 +247,7 @@ def test_legal_forms_and_sectors_map_values_and_flag_unknowns(results):
     # as a national co-operative register spells them
     ("Society", "society"), ("Registered Society", "society"), ("Industrial and Provident Society", "society"),
     ("Co-operative Society", "cooperative"), ("Company", "company"), ("Company Limited by Shares", "company"),
-    ("Unincorporated", "unincorporated"), ("LLP", "llp"), ("Limited Liability Partnership", "llp"), ("Other", None),
+    ("Unincorporated", "unincorporated"), ("LLP", "llp"), ("Limited Liability Partnership", "llp"), ("Other", "other"),
 ])
 def test_map_legal_form(value, code):
     assert mapping.map_legal_form(value) == code
@@ -248,7 +259,7 @@ def test_map_legal_form(value, code):
     ("観光", "tourism"), ("農業", "agriculture"), ("Widgets", None), ("", None),
     ("Membership associations", "membership"), ("Housing", "housing"), ("Housing association", "housing"),
     ("Finance", "finance"), ("Credit union", "finance"), ("Manufacturing", "manufacturing"),
-    ("Professional services", "professional"), ("Sports", "tourism"), ("Education", "training"), ("住宅", "housing"),
+    ("Professional services", "professional"), ("Sports", "sports"), ("Education", "education"), ("住宅", "housing"),
 ])
 def test_map_sector(value, code):
     assert mapping.map_sector(value) == code
@@ -256,19 +267,28 @@ def test_map_sector(value, code):
 
 # --- Postcodes and coordinates -----------------------------------------------------------------
 
+def corpus_path(result):
+    return result.file_name
+
+
 def test_postcodes_normalised_and_looked_up(results):
     r = results["postcodes.csv"]
     a = r.accepted
-    assert a.index.tolist() == [2, 3, 4, 5]
-    assert set(a["geo_precision"]) == {"postcode"}
+    assert a.index.tolist() == [2, 3, 4, 5, 7]
+    assert set(a.loc[[2, 3, 4, 5], "geo_precision"]) == {"postcode"}
     assert a.loc[2, "lat"] == a.loc[3, "lat"] == pytest.approx(54.8986)  # sr28qw, "SR2  8QW"
     assert a.loc[4, "lat"] == pytest.approx(54.9069)  # " Sr1 1aA "
     assert a.loc[5, "country"] == "JP"
-    assert problems_at(r, 6) == {("Postcode", "invalid_postcode")}  # "SR2 8Q" and nothing else to go on
-    # An invalid postcode with a town: located by the town (the postcode flagged in a note), but the
-    # file gives no region or area for it.
+    # "SR2 8Q" and nothing else to go on in a file with rows in both countries: the one thing a row
+    # cannot do without is its country
+    assert problems_at(r, 6) == {("Postcode", "invalid_postcode"), ("country", "country_unknown")}
+    again = ingest.read_table(r.file_name and corpus_path(r), postcodes=messy_corpus.POSTCODES, country="GB")
+    assert again.accepted.loc[6, "geo_precision"] == "none" and pd.isna(again.accepted.loc[6, "lat"])
+    # An invalid postcode with a town: located by the town (the postcode flagged in a note); the file
+    # gives no region or area for it, so they are "not known".
     assert next(n for n in r.notes if n.code == "invalid_postcode").rows == [7]
-    assert problems_at(r, 7) == {("region", "missing"), ("area", "missing")}
+    assert a.loc[7, "geo_precision"] == "place"
+    assert (a.loc[7, "region"], a.loc[7, "area"]) == ("unknown", "unknown")
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -289,7 +309,8 @@ def test_coordinates_swapped_and_zero(results):
     assert swapped.rows == [3, 4]
     assert next(n for n in r.notes if n.code == "coordinates_zero").rows == [5, 6]
     assert a.loc[5, "geo_precision"] == "place"  # 0,0 is missing: located by its town
-    assert ("Latitude", "no_location") in problems_at(r, 6)
+    assert a.loc[6, "geo_precision"] == "none"  # nothing else to go on: kept with no location
+    assert 6 in next(n for n in r.notes if n.code == "no_location").rows
 
 
 def test_geocoding_chain_records_precision(results):
@@ -301,7 +322,9 @@ def test_geocoding_chain_records_precision(results):
     assert r.accepted["geo_precision"].tolist() == ["area"]
     assert r.accepted["area"].tolist() == ["E08000024"]
     r = ingest.read_table(data.encode(), name="a.csv", country="GB")
-    assert r.rows_accepted == 0 and ("Local authority", "no_location") in problems_at(r, 2)
+    assert r.rows_accepted == 1 and r.accepted["geo_precision"].tolist() == ["none"]
+    note = next(n for n in r.notes if n.code == "no_location")
+    assert note.column == "Local authority" and note.rows == [2]
 
 
 # --- Personal data -----------------------------------------------------------------------------
@@ -387,20 +410,31 @@ def test_corrected_mapping_is_used_and_signature_is_stable(corpus):
     fixed = dict(first.mapping, **{"Name": "name", "Founded": None})
     r = ingest.read_table(corpus["utf8_plain.csv"], mapping=fixed)
     assert r.mapping["Founded"] is None
-    assert ("founded", "missing_column") in {(p.column, p.code) for p in r.problems if p.row is None}
-    assert r.rows_accepted == 0 and r.rows_rejected == 2
+    assert r.rows_accepted == 2 and r.accepted["founded"].isna().all()  # founding years are optional
     assert first.signature == ingest.mapping_signature(["id", " NAME ", "Legal  form", "sector", "founded", "country",
                                                         "region", "local authority", "latitude", "longitude"])
     assert first.signature != ingest.mapping_signature(["ID", "Name"])
 
 
 def test_missing_required_column_is_one_problem_not_one_per_row():
-    data = b"ID,Name,Legal form,Sector,Founded,Lat,Lon\nE1,A,CIC,Food,2015,54.9,-1.38\nE2,B,CIC,Food,2016,54.9,-1.38\n"
+    data = b"ID,Legal form,Sector,Founded,Lat,Lon\nE1,CIC,Food,2015,54.9,-1.38\nE2,CIC,Food,2016,54.9,-1.38\n"
     r = ingest.read_table(data, name="x.csv", country="GB")
     assert r.rows_rejected == 2
     missing = [p for p in r.problems if p.code == "missing_column"]
-    assert {p.column for p in missing} == {"region", "area"} and all(p.row is None for p in missing)
-    assert not [p for p in r.problems if p.code == "missing" and p.column in ("region", "area")]
+    assert {p.column for p in missing} == {"name"} and all(p.row is None for p in missing)
+    assert not [p for p in r.problems if p.code == "missing"]
+
+
+def test_only_a_name_is_needed_the_rest_is_not_known():
+    data = b"Name\nHendon Bakery\nTown Hall Cafe\n"
+    r = ingest.read_table(data, name="names.csv", country="GB")
+    assert (r.rows_accepted, r.rows_rejected) == (2, 0)
+    a = r.accepted
+    assert set(a["legal_form"]) == set(a["sector"]) == {"unknown"}
+    assert set(a["region"]) == set(a["area"]) == {"unknown"} and set(a["geo_precision"]) == {"none"}
+    assert a["founded"].isna().all() and a["lat"].isna().all()
+    assert a["enterprise_id"].str.startswith("auto-").all() and a["enterprise_id"].is_unique
+    assert {"generated_ids", "no_location", "region_unknown", "area_unknown"} <= {n.code for n in r.notes}
 
 
 # --- The real-world export ---------------------------------------------------------------------
@@ -408,25 +442,26 @@ def test_missing_required_column_is_one_problem_not_one_per_row():
 def test_real_world_export(results):
     r = results["real_world_export.csv"]
     assert r.kind == "enterprises"
-    assert (r.rows_read, r.rows_accepted, r.rows_rejected) == (4, 3, 1)
+    assert (r.rows_read, r.rows_accepted, r.rows_rejected) == (4, 4, 0)
     assert {e["column"] for e in r.excluded_columns} == {"Contact name", "Email", "Tel"}
     a = r.accepted
-    assert a.index.tolist() == [5, 6, 7]
-    assert a["enterprise_id"].tolist() == ["M-001", "M-002", "M-003"]
-    assert a["founded"].tolist() == [2015, 2010, 1998]  # day-first dates
-    assert a["legal_form"].tolist() == ["cic", "cooperative", "charity"]
-    assert set(a["geo_precision"]) == {"postcode"}
-    assert set(a["region"]) == {"north_east"}  # from the postcode table
+    assert a.index.tolist() == [5, 6, 7, 8]
+    assert a["enterprise_id"].tolist()[:3] == ["M-001", "M-002", "M-003"]
+    assert a["founded"].tolist()[:3] == [2015, 2010, 1998]  # day-first dates
+    assert a["legal_form"].tolist() == ["cic", "cooperative", "charity", "other"]
+    assert set(a.loc[[5, 6, 7], "geo_precision"]) == {"postcode"}
+    assert a.loc[8, "geo_precision"] == "none"
+    assert set(a.loc[[5, 6, 7], "region"]) == {"north_east"}  # from the postcode table
     f = r.figures
-    assert f is not None and f.index.tolist() == [5, 6, 7]
-    assert f["employees"].tolist() == [15, 1200, 20]
-    assert f["turnover"].tolist() == [12500.0, 450000.0, 1200.0]
+    assert f is not None and f.index.tolist() == [5, 6, 7, 8]
+    assert f["employees"].tolist()[:3] == [15, 1200, 20]
+    assert f["turnover"].tolist()[:3] == [12500.0, 450000.0, 1200.0]
     assert set(f["currency"]) == {"GBP"} and set(f["year"]) == {2023}
     bad = problems_at(r, 8)
     assert ("Postcode", "invalid_postcode") in bad
     report = r.report_frame()
-    assert list(report.columns) == ["row", "column", "value", "reason"]
-    assert set(report["row"]) == {8}
+    assert list(report.columns) == ["row", "column", "value", "reason", "kept"]
+    assert set(report["row"]) == {8} and report["kept"].all()  # the postcode left out, the row kept
     assert "jane@hendon.example" not in json.dumps(r.to_json())
 
 
@@ -467,8 +502,9 @@ def test_report_frame_and_json(results):
     for key in ("rows_read", "rows_accepted", "rows_rejected", "encoding", "delimiter", "kind", "mapping",
                 "excluded_columns", "problems", "notes", "error"):
         assert key in payload
-    assert payload["problems"][0] == {"row": 6, "column": "Employees", "value": "n/a", "code": "missing",
-                                      "reason": "value is missing", "detail": ""}
+    assert payload["problems"][0] == {"row": 6, "column": "Employees", "value": "n/a", "code": "no_headcount",
+                                      "reason": "no headcount for this year: the year's figures are left out "
+                                                "(jobs not reported)", "detail": "", "kept": False}
     assert list(r.accepted.columns) == list(FIGURE_COLUMNS)
 
 
@@ -520,11 +556,13 @@ def test_random_csv_like_text_never_raises(headers, rows, delimiter, encoding, k
     assert r.error is None, r.error
     assert r.rows_accepted + r.rows_rejected == r.rows_read
     assert len(r.accepted) == r.rows_accepted
-    rejected_rows = {p.row for p in r.problems if p.row is not None}
+    rejected_rows = {p.row for p in r.problems if p.row is not None and not p.kept}
     assert not rejected_rows & set(r.accepted.index)
+    kept_rows = {p.row for p in r.problems if p.kept}
+    assert kept_rows <= set(r.accepted.index)
     json.dumps(r.to_json())
-    for value in r.accepted.get("lat", pd.Series(dtype=float)):
-        assert -90 <= value <= 90 and not math.isnan(value)
+    for value in r.accepted.get("lat", pd.Series(dtype=float)).dropna():
+        assert -90 <= value <= 90
 
 
 def test_every_rejected_row_has_a_problem():

@@ -61,12 +61,13 @@ def test_areas_filled_from_polygons_before_validation():
     result = read(boundaries=WARDS)
     assert result.error is None
     accepted = result.accepted
-    assert list(accepted.index) == [3, 4, 5]
-    assert list(accepted["area"]) == ["E05001001", "E05001001", "E05001002"]
-    assert list(accepted["geo_precision"]) == ["exact", "postcode", "postcode"]  # precision is kept
-    assert list(accepted["lat"]) == [54.9, 54.8986, 54.906]
-    assert row_problems(result) == {(6, "area", "outside_boundaries"), (7, "area", "outside_boundaries"),
-                                    (8, "Latitude", "no_location")}
+    assert list(accepted.index) == [3, 4, 5, 6, 7, 8]  # every row kept: what is not known says so
+    assert list(accepted["area"]) == ["E05001001", "E05001001", "E05001002", "unknown", "unknown", "unknown"]
+    assert list(accepted["geo_precision"]) == ["exact", "postcode", "postcode", "exact", "postcode", "none"]
+    assert list(accepted["lat"])[:3] == [54.9, 54.8986, 54.906]
+    assert row_problems(result) == {(6, "area", "outside_boundaries"), (7, "area", "outside_boundaries")}
+    assert all(p.kept for p in result.problems)
+    assert notes_by_code(result)["no_location"].rows == [8]
     outside = [p for p in result.problems if p.code == "outside_boundaries"]
     assert all("outside every area of the boundary file" in p.reason for p in outside)
     assert [p.value for p in outside] == ["51.50000, -0.10000", "54.87000, -1.36000"]
@@ -76,11 +77,11 @@ def test_areas_filled_from_polygons_before_validation():
     json.dumps(result.to_json())
 
 
-def test_without_boundaries_the_same_list_is_rejected_as_before():
+def test_without_boundaries_the_same_list_has_no_areas():
     result = read()
-    assert result.rows_accepted == 0 and result.rows_read == 6
-    assert [(p.row, p.column, p.code) for p in result.problems if p.row is None] == [
-        (None, "area", "missing_column")]
+    assert result.rows_accepted == 6 and result.rows_read == 6
+    assert set(result.accepted["area"]) == {"unknown"}
+    assert notes_by_code(result)["area_unknown"].count == 6
     assert not {"area_filled", "outside_boundaries"} & set(notes_by_code(result))
 
 
@@ -97,8 +98,8 @@ def test_boundaries_as_frame_result_or_in_another_crs(given):
     else:
         boundaries = WARDS
     result = read(boundaries=boundaries)
-    assert list(result.accepted["area"]) == ["E05001001", "E05001001", "E05001002"]
-    assert sorted(row for row, _column, _code in row_problems(result)) == [6, 7, 8]
+    assert list(result.accepted["area"])[:3] == ["E05001001", "E05001001", "E05001002"]
+    assert sorted(row for row, _column, _code in row_problems(result)) == [6, 7]
 
 
 def test_area_names_are_recognised_and_located_at_a_point_inside_the_area():
@@ -130,7 +131,8 @@ def test_a_given_area_outside_every_polygon_is_kept_with_a_note():
             "C1,Camden Bakery,CIC,Food,2010,London,E09000007,51.5400,-0.1400\n"
             "C2,Camden Repairs,CIC,Food,2010,London,,51.5400,-0.1400\n").encode()
     result = ingest.read_table(data, name="list.csv", boundaries=WARDS)
-    assert list(result.accepted.index) == [2] and result.accepted.loc[2, "area"] == "E09000007"
+    assert list(result.accepted.index) == [2, 3] and result.accepted.loc[2, "area"] == "E09000007"
+    assert result.accepted.loc[3, "area"] == "unknown"
     assert row_problems(result) == {(3, "Local authority", "outside_boundaries")}
     assert notes_by_code(result)["outside_boundaries"].rows == [2]
 
@@ -176,11 +178,12 @@ JP_AREAS = gpd.GeoDataFrame({"code": ["01100", "15222"], "name": ["札幌市", "
 def test_japanese_points_get_the_prefecture_they_lie_in():
     result = ingest.read_table(JP_LIST, name="jp.csv", boundaries=JP_AREAS)
     accepted = result.accepted
-    assert list(accepted.index) == [2, 3, 4]
-    assert list(accepted["region"]) == ["hokkaido", "niigata", "niigata"]
-    assert list(accepted["area"]) == ["01100", "15222", "15222"]
+    assert list(accepted.index) == [2, 3, 4, 5, 6]
+    assert list(accepted["region"]) == ["hokkaido", "niigata", "niigata", "unknown", "niigata"]
+    assert list(accepted["area"]) == ["01100", "15222", "15222", "15222", "unknown"]
     assert notes_by_code(result)["region_from_prefecture"].rows == [2, 3, 4]
-    assert row_problems(result) == {(5, "Region", "missing"), (6, "area", "outside_boundaries")}
+    assert notes_by_code(result)["region_unknown"].rows == [5]  # at sea: no prefecture
+    assert row_problems(result) == {(6, "area", "outside_boundaries")}
     assert result.rows_accepted + result.rows_rejected == result.rows_read == 5
 
 
@@ -191,19 +194,19 @@ def test_default_region_by_code_or_name(region):
             "G2,Millfield Energy,CIC,Food,2015,GB,London,E05001002,54.9060,-1.4100\n"
             "G3,柏崎ワーカーズ,NPO,Care,2011,JP,,J-99,37.0000,150.0000\n").encode()  # in Japan's box, at sea
     result = ingest.read_table(data, name="list.csv", region=region)
-    assert list(result.accepted["region"]) == ["north_east", "london"]
+    assert list(result.accepted["region"]) == ["north_east", "london", "unknown"]
     note = notes_by_code(result)["region_default"]
     assert (note.rows, note.count) == ([2], 1) and "north_east" in note.message
-    assert row_problems(result) == {(4, "Region", "missing")}  # a Japanese row gets no British region
+    assert notes_by_code(result)["region_unknown"].rows == [4]  # a Japanese row gets no British region
     assert "region_from_prefecture" not in notes_by_code(result)
 
 
 def test_default_region_comes_after_the_prefecture():
     result = ingest.read_table(JP_LIST, name="jp.csv", boundaries=JP_AREAS, region="新潟県")
-    assert list(result.accepted["region"]) == ["hokkaido", "niigata", "niigata", "niigata"]
     assert notes_by_code(result)["region_from_prefecture"].rows == [2, 3, 4]
     assert notes_by_code(result)["region_default"].rows == [5]
     assert row_problems(result) == {(6, "area", "outside_boundaries")}  # its region (Niigata) was kept
+    assert list(result.accepted["region"]) == ["hokkaido", "niigata", "niigata", "niigata", "niigata"]
 
 
 def test_bad_boundaries_and_regions_are_errors_not_exceptions():
