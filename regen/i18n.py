@@ -91,6 +91,9 @@ def label_as_written(kind: str, code: object, written: object, lang: str) -> str
     """:func:`label`, followed by the file's own words where the code is "other" ("Other legal form:
     Friendly Society"). The words are data: show the result literally, never as markup."""
     text = label(kind, code, lang)
-    if code == "other" and isinstance(written, str) and written.strip():
+    if code == "other" and isinstance(written, str) and written.strip().casefold() not in _SAYS_OTHER:
         return f"{text}: {written.strip()}"
     return text
+
+
+_SAYS_OTHER = frozenset({"", "other", "others", "misc", "miscellaneous", "その他", "他"})

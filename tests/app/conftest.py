@@ -3,10 +3,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from regen_app.setup import PAGES as MENU
+
 ROOT = Path(__file__).resolve().parents[2]
-PAGES = {"overview": "dashboard.py", "map": "pages/1_map.py", "explorer": "pages/2_explorer.py",
-         "about": "pages/3_about.py", "upload": "pages/4_upload.py", "impact": "pages/5_impact.py",
-         "compare": "pages/6_compare.py", "scenario": "pages/7_scenario.py"}
+PAGES = {key: path for path, _url, key, _icon in MENU}  # the app's own list of pages, by key
 
 
 @pytest.fixture(autouse=True)
