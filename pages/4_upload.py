@@ -316,6 +316,7 @@ def report(result, u: upload.Upload) -> None:
                                  for e in result.excluded_columns])
         st.dataframe(translated_frame(excluded, "upload.excluded_col"), hide_index=True, key=f"excluded_{u.key}")
     problems = result.report_frame(lang)
+    problems = problems.assign(kept=problems["kept"].map(lambda k: t("report.kept") if k else t("report.left_out")))
     if len(problems):
         # First what was done, grouped by reason with a few example rows; then every row, on request.
         st.markdown(f"**{t('upload.summary')}**")
@@ -323,9 +324,7 @@ def report(result, u: upload.Upload) -> None:
         st.dataframe(summary, hide_index=True, key=f"summary_{u.key}", placeholder="–",
                      height=min(38 + 35 * len(summary), 420))
         with st.expander(t("upload.problem_details", n=i18n.number(len(problems), lang))):
-            shown = problems.head(MAX_SHOWN).assign(
-                value=lambda f: f["value"].map(lambda v: "" if v is None else str(v)),
-                kept=lambda f: f["kept"].map(lambda k: t("report.kept") if k else t("report.left_out")))
+            shown = problems.head(MAX_SHOWN).assign(value=lambda f: f["value"].map(lambda v: "" if v is None else str(v)))
             shown = translated_frame(shown, "upload.problem_col")
             st.dataframe(shown, hide_index=True, key=f"problems_{u.key}", placeholder="–",
                          column_config={t("upload.problem_col.row"): st.column_config.NumberColumn(format="%d")})

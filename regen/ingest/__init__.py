@@ -61,7 +61,8 @@ Note codes (``note.<code>``; accepted rows, for information): ``approximate``, `
 ``other_sheets_ignored``, ``no_rows``, ``mapping_unknown_column``, ``mapping_unknown_field``,
 ``mapping_duplicate_field``, ``values_other``, ``region_unknown``, ``area_unknown``, ``no_location``,
 ``place_ambiguous`` (a town name that fits several places, with nothing in the row to choose: left
-unlocated, the candidates in ``detail``), ``place_not_found``, ``region_from_postcode``, ``year_column_chosen``, ``id_column_chosen`` (the column proposed for a field was
+unlocated, the candidates in ``detail``), ``place_not_found``, ``region_from_postcode``, ``carried_forward`` (yearly figures that repeat the
+year before exactly up to an enterprise's last year: kept, for the analyst to check), ``year_column_chosen``, ``id_column_chosen`` (the column proposed for a field was
 replaced by a better one, found from the contents: the message says why),
 ``control_characters`` (NUL bytes or other control characters removed
 from a cell, the rest of the value kept); with boundaries: ``area_filled``, ``area_disagrees`` (``detail``: row:
@@ -96,7 +97,7 @@ NOTE_CODES: tuple[str, ...] = (
     "mapping_unknown_column", "mapping_unknown_field", "mapping_duplicate_field", "area_filled", "area_disagrees",
     "outside_boundaries", "overlapping_boundaries", "on_boundary_edge", "region_from_prefecture", "region_default",
     "control_characters", "values_other", "region_unknown", "area_unknown", "no_location", "place_ambiguous",
-    "place_not_found", "region_from_postcode", "year_column_chosen", "id_column_chosen",
+    "place_not_found", "region_from_postcode", "carried_forward", "year_column_chosen", "id_column_chosen",
 )
 ERROR_CODES: tuple[str, ...] = (
     "empty_file", "too_large", "not_a_table", "damaged_file", "unsupported_format", "not_found", "unreadable",

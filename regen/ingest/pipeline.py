@@ -1509,6 +1509,7 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
         frame = _with_helper(ctx, _build_figures, ident,
                              country=_country_for_figures(ctx, country, ident, known_country), year=year)
         accepted, rejected = _validate(ctx, frame, "figures", set())
+        _note_carried_forward(ctx, accepted[~rows_mask(accepted.index, rejected)])
     else:
         frame = _build_areas(ctx, country=country)
         accepted, rejected = _validate(ctx, frame, "areas", set())
@@ -1579,6 +1580,34 @@ def _with_helper(ctx: _Context, build, *args, **kwargs) -> pd.DataFrame:
         return build(ctx, *args, **kwargs)
     finally:
         ctx.stop_helper()
+
+
+CARRIED_FIELDS = ("employees", "fte", "turnover", "volunteers", "disadvantaged_hires")
+
+
+def _note_carried_forward(ctx: _Context, figures: pd.DataFrame) -> None:
+    """Note the yearly rows that repeat the year before exactly, at the end of an enterprise's record
+    (the same headcount, turnover ... year after year, up to its last year): often a register carrying
+    the last return forward rather than new figures. Kept, and said so, for the analyst to check."""
+    if len(figures) < 2:
+        return
+    frame = figures[["enterprise_id", "year", *[f for f in CARRIED_FIELDS if f in figures]]]
+    frame = frame.sort_values(["enterprise_id", "year"], kind="stable")
+    values = frame.drop(columns=["enterprise_id", "year"]).astype("float64")
+    same_id = frame["enterprise_id"].eq(frame["enterprise_id"].shift())
+    next_year = frame["year"].astype("float64").eq(frame["year"].astype("float64").shift() + 1)
+    same = values.eq(values.shift()) | (values.isna() & values.shift().isna())
+    # two figures or more, all the same as the year before (one headcount alone repeats by chance)
+    repeat = same_id & next_year & same.all(axis=1) & (values.notna().sum(axis=1) >= 2)
+    # only runs of repeats that reach the enterprise's last year
+    carried = repeat[::-1].groupby(frame["enterprise_id"][::-1], sort=False).cummin()[::-1].astype(bool)
+    if carried.any():
+        mask = pd.Series(False, index=ctx.index)
+        mask[carried[carried].index] = True
+        enterprises = frame.loc[carried, "enterprise_id"].nunique()
+        ctx.note("carried_forward", f"the figures of {enterprises} enterprise(s) repeat the year before exactly up to "
+                                    "their last year (carried forward rather than new returns?): kept; check them",
+                 "year", mask)
 
 
 def _country_for_figures(ctx: _Context, country: str | None, ident: pd.Series | None = None,

@@ -3,9 +3,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from regen import auth, store
 from regen_app.setup import PAGES as MENU
 
 ROOT = Path(__file__).resolve().parents[2]
+USER, PASSWORD = "ana", "correct horse battery"  # the test analyst's account
 PAGES = {key: path for path, _url, key, _icon in MENU}  # the app's own list of pages, by key
 
 
@@ -31,3 +33,18 @@ def open_page(page: str, query: dict | None = None, timeout: float = 60) -> AppT
 @pytest.fixture
 def open_app():
     return open_page
+
+
+@pytest.fixture
+def engine(store_url):
+    """An engine on this test's store."""
+    eng = store.get_engine(store_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def analyst(engine):
+    """The test analyst's local account in this test's store."""
+    auth.add_user(engine, USER, PASSWORD)
+    return USER

@@ -12,6 +12,7 @@ from regen_app.setup import literal
 from tests.fixtures import real_exports as rx
 
 from .conftest import open_page
+from .helpers import text_of
 
 SHOWN = ("overview", "map", "explorer", "impact", "compare", "scenario")
 
@@ -33,10 +34,6 @@ def publish(url: str, readings, *, with_figures: bool) -> None:
     engine = store.get_engine(url)
     imports.store_batch(engine, imports.collect(reads), "register", actor="ana", publish=True)
     engine.dispose()
-
-
-def text_of(at) -> str:
-    return "\n".join(str(e.value) for kind in ("markdown", "caption", "info", "warning") for e in getattr(at, kind))
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])

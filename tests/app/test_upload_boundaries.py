@@ -18,8 +18,7 @@ from regen_app import outlines, upload
 from regen_app.setup import literal
 
 from .conftest import open_page
-from .test_upload import analyst, engine  # noqa: F401 - fixtures
-from .test_upload import frames, metric_values, signed_in_page, text_of, upload_files
+from .helpers import frames, metric_values, signed_in_page, text_of, upload_files
 
 
 def square(code: str, name: str, west: float, south: float, east: float, north: float) -> dict:

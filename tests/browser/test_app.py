@@ -10,18 +10,10 @@ from regen import i18n
 from regen_app.setup import PAGES as MENU
 
 from .conftest import wait_for_app, wait_for_map
+from .helpers import error_boxes, goto, map_state
 
 # The app's own list of pages (key → URL path), but the analysts' Upload page, tested on its own
 PAGES = {key: url for _path, url, key, _icon in MENU if key != "upload"}
-
-
-def goto(page, server, path: str = "", query: str = "") -> None:
-    page.goto(f"{server.url}/{path}{'?' + query if query else ''}")
-    wait_for_app(page)
-
-
-def error_boxes(page) -> int:
-    return page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -33,17 +25,6 @@ def test_page_renders_without_error(page, server, name, lang):
     assert page.locator("h1").first.inner_text().strip() == i18n.t(title_key, lang)
     assert page.get_by_text(i18n.t("sample.banner", lang)[:30]).count() >= 1 or name == "about"
     assert page.blocked == [], f"requests left the machine: {page.blocked[:3]}"
-
-
-def map_state(page, index: int = 0) -> dict:
-    return page.evaluate(
-        """(i) => {
-            const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[i];
-            const pts = gd._fullData.filter(t => t.type === 'scattermap' && t.mode === 'markers').reduce((n, t) => n + (t.lat ? t.lat.length : 0), 0);
-            const canvas = gd.querySelector('canvas');
-            return {points: pts, style: gd._fullLayout.map.style, layers: gd._fullLayout.map.layers.length,
-                    width: canvas ? canvas.width : 0};
-        }""", index)
 
 
 def painted_fraction(png: bytes) -> float:

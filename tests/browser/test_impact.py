@@ -8,8 +8,7 @@ import io
 
 from regen import i18n
 
-from .conftest import wait_for_app
-from .test_app import error_boxes, goto
+from .helpers import error_boxes, goto
 
 
 def plots(page) -> list[dict]:

@@ -14,13 +14,14 @@ import re
 
 import pytest
 
-from regen import auth, i18n, store
+from regen import i18n
 from tests.conftest import store_frames
 
-from .conftest import Server, wait_for_app, wait_for_map
-from .test_app import error_boxes, map_state
+from .conftest import wait_for_app, wait_for_map
+from .helpers import (
+    USER, analyst_server, click_and_wait, error_boxes, map_state, metric, sign_in, table_cells,
+)
 
-USER, PASSWORD = "analyst", "a long enough password"
 DATASET = "pilot"
 
 
@@ -40,44 +41,8 @@ def messy_csv() -> bytes:
 
 @pytest.fixture(scope="module")
 def store_server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('upload-store') / 'regen.db'}"
-    engine = store.get_engine(url)
-    auth.add_user(engine, USER, PASSWORD)
-    store.create_version(engine, DATASET, store_frames(n=2, prefix="P", years=1, first_year=2023), actor="setup",
-                         publish=True)
-    engine.dispose()
-    srv = Server(database_url=url)
-    srv.wait()
-    yield srv
-    srv.stop()
-
-
-def metric(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(f"^{re.escape(label)}$")))
-    return box.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-
-def table_cells(page, header: str) -> list[str]:
-    """The cells of the st.dataframe that has a column ``header`` (read from the grid's accessible table)."""
-    grid = page.locator('[data-testid="stDataFrame"]').filter(has=page.locator("th", has_text=header)).first
-    grid.scroll_into_view_if_needed()  # the grid fills in cells only when it is on screen
-    grid.locator("td").first.wait_for(state="attached", timeout=10_000)
-    return [c.strip() for c in grid.locator("td").all_text_contents()]
-
-
-def click_and_wait(page, locator) -> None:
-    locator.click()
-    page.wait_for_timeout(300)
-    wait_for_app(page)
-
-
-def sign_in(page, lang: str = "en") -> None:
-    """Fill the Upload page's sign-in form (the page is open) with the test account and submit it."""
-    form = page.locator('[data-testid="stForm"]')
-    form.get_by_label(i18n.t("signin.username", lang)).fill(USER)
-    form.get_by_label(i18n.t("signin.password", lang), exact=True).fill(PASSWORD)
-    click_and_wait(page, page.get_by_test_id("stBaseButton-primaryFormSubmit"))
+    frames = store_frames(n=2, prefix="P", years=1, first_year=2023)
+    yield from analyst_server(tmp_path_factory, "upload-store", frames=frames, dataset=DATASET)
 
 
 def test_upload_publish_map_and_roll_back(page, store_server):
@@ -93,9 +58,11 @@ def test_upload_publish_map_and_roll_back(page, store_server):
     page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
     wait_for_app(page)
     assert (metric(page, t("upload.rows_read")), metric(page, t("upload.rows_accepted")),
-            metric(page, t("upload.rows_rejected"))) == ("4", "3", "1")
-    problems = table_cells(page, t("upload.problem_col.reason"))
-    assert problems[:3] == ["5", "Founded", "1700"]  # the file's row 5: title line, header, then T1..T3
+            metric(page, t("upload.rows_rejected"))) == ("4", "4", "0")
+    assert metric(page, t("upload.values_left_out")) == "1"  # the year 1700, left out of a row that is kept
+    summary = table_cells(page, t("upload.summary_col.examples"))
+    # the file's row 5: title line, header, then T1..T3
+    assert summary[:5] == [t("report.kept"), "outside the allowed range (1800 to 2100)", "Founded", "1", "row 5: 1700"]
     excluded = page.locator('[data-testid="stAlertContentWarning"]').filter(has_text="personal data")
     assert "Contact email" in excluded.inner_text()
     assert "Contact email" in table_cells(page, t("upload.excluded_col.column"))
@@ -105,8 +72,8 @@ def test_upload_publish_map_and_roll_back(page, store_server):
         page.get_by_role("button", name=t("upload.download_report")).click()
     report = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read())))
     assert report[0] == [t("upload.problem_col.row"), t("upload.problem_col.column"), t("upload.problem_col.value"),
-                         t("upload.problem_col.reason")]
-    assert report[1][:3] == ["5", "Founded", "1700"]
+                         t("upload.problem_col.reason"), t("upload.problem_col.kept")]
+    assert report[1][:3] == ["5", "Founded", "1700"] and report[1][4] == t("report.kept")
 
     name = page.get_by_role("textbox", name=t("upload.dataset_name"))
     name.fill(DATASET)
@@ -121,7 +88,7 @@ def test_upload_publish_map_and_roll_back(page, store_server):
     assert f"data={DATASET}" in page.url
     page.get_by_text(re.compile(rf"Data: {DATASET}, version 2")).wait_for(timeout=30_000)
     wait_for_map(page)
-    assert map_state(page)["points"] == 3  # T1, T2 and T4; the bad row is not published
+    assert map_state(page)["points"] == 4  # T3 too: only its founding year was left out
 
     click_and_wait(page, page.locator('[data-testid="stSidebar"]').get_by_role("link", name=t("nav.upload")))
     versions = table_cells(page, t("upload.version_col.status"))

@@ -13,13 +13,12 @@ from io import BytesIO
 
 import pytest
 
-from regen import auth, i18n, store
+from regen import i18n
 from regen_app import outlines
 from tests.app.test_upload_boundaries import NO_AREA, WARDS
 
-from .conftest import Server, wait_for_app, wait_for_map
-from .test_app import error_boxes, map_state
-from .test_upload import PASSWORD, USER, click_and_wait, metric, sign_in
+from .conftest import wait_for_app, wait_for_map
+from .helpers import analyst_server, click_and_wait, error_boxes, map_state, metric, sign_in
 
 DATASET = "wards"
 CODES = {"E08000024", "E08000037"}
@@ -27,14 +26,7 @@ CODES = {"E08000024", "E08000037"}
 
 @pytest.fixture(scope="module")
 def store_server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('boundaries-store') / 'regen.db'}"
-    engine = store.get_engine(url)
-    auth.add_user(engine, USER, PASSWORD)
-    engine.dispose()
-    srv = Server(database_url=url)
-    srv.wait()
-    yield srv
-    srv.stop()
+    yield from analyst_server(tmp_path_factory, "boundaries-store")
 
 
 def outline_layer(page, index: int = 0) -> dict:

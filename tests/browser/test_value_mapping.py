@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from regen import auth, i18n, store
+from regen import i18n, store
 from tests.app.test_upload import ODD, VALUES_CSV
 
-from .conftest import Server, wait_for_app
-from .test_upload import PASSWORD, USER, click_and_wait, sign_in
+from .conftest import wait_for_app
+from .helpers import analyst_server, click_and_wait, sign_in
 
 LANG = "ja"
 ROW = 35  # px: the height of a table row (and of its header) in Streamlit's data grid
@@ -28,14 +28,7 @@ def t(key: str, **params) -> str:
 
 @pytest.fixture(scope="module")
 def values_server(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('values-store') / 'regen.db'}"
-    engine = store.get_engine(url)
-    auth.add_user(engine, USER, PASSWORD)
-    engine.dispose()
-    srv = Server(database_url=url)
-    srv.wait()
-    yield srv
-    srv.stop()
+    yield from analyst_server(tmp_path_factory, "values-store")
 
 
 def rows_of(grid) -> list[list[str]]:

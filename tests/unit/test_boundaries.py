@@ -455,16 +455,6 @@ def _write_bytes(frame: gpd.GeoDataFrame, driver: str) -> bytes:
 # Command line
 # --------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def run(db_url):
-    env = {store.ENV_DATABASE_URL: db_url, "LOGNAME": "tester", "USER": "tester"}
-
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-
-    return invoke
-
-
 def test_cli_validate_boundary_files(tmp_path):
     runner = CliRunner()
     good = write_shapefile_zip(gb_squares(27700), tmp_path, "lad")

@@ -11,32 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from regen import store
 from regen.schema import Problem
-from regen.cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
-
-
-@pytest.fixture
-def run(db_url):
-    """Invoke the CLI against the test database, as OS user 'tester'."""
-    env = {store.ENV_DATABASE_URL: db_url, "LOGNAME": "tester", "USER": "tester"}
-
-    def invoke(*args: str, input: str | None = None):
-        return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
-
-    return invoke
-
-
-@pytest.fixture
-def engine(db_url):
-    engine = store.get_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 def test_datasets_empty_and_errors(run):

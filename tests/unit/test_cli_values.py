@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from regen import store
-from regen.cli import cli
 from regen.ingest import read_table
 
 LISTING = ("ID,Name,Legal form,Sector,Founded,Country,Region,Local authority,Latitude,Longitude\n"
@@ -19,23 +17,6 @@ LISTING = ("ID,Name,Legal form,Sector,Founded,Country,Region,Local authority,Lat
            "V3,Pallion Mutual,Friendly Society,Food,2010,UK,North East,Sunderland,54.9000,-1.3800\n"
            "V4,Deptford Reuse,society,Reuse,2019,UK,North East,Sunderland,54.9100,-1.3900\n"
            "V5,Ryhope Bakery,Society,Food,2020,UK,North East,Sunderland,54.8700,-1.3600\n")
-
-
-@pytest.fixture
-def run(db_url):
-    env = {store.ENV_DATABASE_URL: db_url, "LOGNAME": "tester", "USER": "tester"}
-
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
-
-    return invoke
-
-
-@pytest.fixture
-def engine(db_url):
-    engine = store.get_engine(db_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -122,6 +122,15 @@ def test_figures_joined_to_their_enterprises(register):
     assert set(with_turnover["currency"]) == {"GBP"}
 
 
+def test_carried_forward_years_are_reported(register):
+    figures, truth = register["figures"], register["economy_truth"]
+    note = next(n for n in figures.notes if n.code == "carried_forward")
+    carried = truth[truth["carried_forward"]]
+    assert note.count == len(carried) and f"{carried['org_id'].nunique()} enterprise(s)" in note.message
+    assert set(note.rows) <= set(carried["file_row"])
+    assert set(note.rows) <= set(figures.accepted.index)  # kept, for the analyst to check
+
+
 def test_the_report_says_what_was_done_with_every_row(register):
     r, figures = register["orgs"], register["figures"]
     summary = r.summary_frame("en")
