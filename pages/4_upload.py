@@ -151,12 +151,13 @@ def file_box(det: upload.Detection, memo, bases, mappings):
             frame = upload.mapping_frame(base)
             edited = st.data_editor(
                 frame, key=f"mapping_{u.key}_{role}", hide_index=True, num_rows="fixed", width="stretch",
-                height=35 * (min(len(frame), 25) + 1) + 3, disabled=["column"],
+                height=35 * (len(frame) + 1) + 3, disabled=["column", "examples"],  # no inner scrolling
                 column_config={
                     "column": st.column_config.TextColumn(t("upload.col.column"), width="medium"),
                     "field": st.column_config.SelectboxColumn(
                         t("upload.col.field"), options=options, required=False, width="large",
-                        format_func=lambda f: f"{f} · {t('field.' + f)}" if i18n.has("field." + f) else f),
+                        format_func=field_label),
+                    "examples": st.column_config.TextColumn(t("upload.col.examples"), width="large"),
                 },
             )
         effective = upload.mapping_from_frame(edited)
@@ -167,6 +168,13 @@ def file_box(det: upload.Detection, memo, bases, mappings):
         if base.signature:
             mappings[(base.signature, role)] = effective  # the next file of this shape starts from it
         return u, role, effective, box, None
+
+
+def field_label(fld: str) -> str:
+    """A mapping choice as the editor shows it: "ignored" for a column not read, else "code · name"."""
+    if fld == upload.IGNORE:
+        return t("upload.col.ignored")
+    return f"{fld} · {t('field.' + fld)}" if i18n.has("field." + fld) else fld
 
 
 def boundary_box(det: upload.Detection):
@@ -370,11 +378,11 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
                 st.success(t("upload.postcodes_ok", n=i18n.number(len(table), lang)), icon=":material/pin_drop:")
                 postcode_tables.append(table)
     postcodes = pd.concat(postcode_tables, ignore_index=True) if postcode_tables else None
-    country = st.session_state.get("upload_country")
+    country = st.session_state.get(keys.UPLOAD_COUNTRY)
     country = None if country in (None, "auto") else country
-    region = st.session_state.get("upload_region")
+    region = st.session_state.get(keys.UPLOAD_REGION)
     region = None if region in (None, "auto") else region
-    year = st.session_state.get("upload_figures_year")
+    year = st.session_state.get(keys.UPLOAD_YEAR)
     year = int(year) if year is not None else None
 
     results: dict[str, object] = {}
@@ -505,7 +513,7 @@ def preview_and_publish(batch: upload.Batch, boundaries: upload.BoundarySet | No
         show_error("upload.save_failed", err)
         return
     flash("published" if do_publish else "draft", name=name, version=number)
-    st.session_state["manage_dataset"] = name
+    st.session_state[keys.MANAGE_DATASET] = name
     st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1  # an empty file chooser for the next upload
     st.rerun()
 
@@ -523,9 +531,9 @@ def versions_section() -> None:
     if not names:
         st.caption(t("upload.no_datasets"))
         return
-    if st.session_state.get("manage_dataset") not in names:
-        st.session_state["manage_dataset"] = names[0]
-    name = st.selectbox(t("upload.manage_dataset"), names, key="manage_dataset", width=360)
+    if st.session_state.get(keys.MANAGE_DATASET) not in names:
+        st.session_state[keys.MANAGE_DATASET] = names[0]
+    name = st.selectbox(t("upload.manage_dataset"), names, key=keys.MANAGE_DATASET, width=360)
     try:
         versions = store.list_versions(engine, name)
         history = store.audit(engine, dataset=name, limit=20)
@@ -550,9 +558,9 @@ def versions_section() -> None:
     current = int(current.iloc[0]) if len(current) else None
     others = [int(v) for v in versions["version"] if int(v) != current][::-1]
     c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
-    if st.session_state.get("version_to_publish") not in others:  # e.g. after a publish changed the list
-        st.session_state["version_to_publish"] = others[0] if others else None
-    chosen = c1.selectbox(t("upload.version_to_publish"), others, key="version_to_publish",
+    if st.session_state.get(keys.VERSION_TO_PUBLISH) not in others:  # e.g. after a publish changed the list
+        st.session_state[keys.VERSION_TO_PUBLISH] = others[0] if others else None
+    chosen = c1.selectbox(t("upload.version_to_publish"), others, key=keys.VERSION_TO_PUBLISH,
                           placeholder=t("upload.no_other_versions"))
     if c2.button(t("upload.publish_version", n=chosen if chosen is not None else "–"), key="publish_version_button",
                  disabled=chosen is None, icon=":material/publish:", width="stretch"):
@@ -594,16 +602,16 @@ st.markdown(t("upload.files_help"))
 files = st.file_uploader(t("upload.choose"), type=FILE_TYPES, accept_multiple_files=True,
                          key=f"upload_files_{st.session_state.get(ROUND, 0)}", help=t("upload.choose_help"))
 o1, o2, o3, _ = st.columns([1, 1, 1, 1])
-chosen_country = o1.selectbox(t("upload.country"), ["auto", "GB", "JP"], key="upload_country",
+chosen_country = o1.selectbox(t("upload.country"), ["auto", "GB", "JP"], key=keys.UPLOAD_COUNTRY,
                               format_func=lambda c: t("upload.country_auto") if c == "auto"
                               else i18n.label("country", c, lang))
 regions = ["auto", *(r for r, info in places.REGIONS.items() if chosen_country in ("auto", info["country"]))]
-if st.session_state.get("upload_region") not in regions:  # e.g. a Japanese prefecture, then Britain chosen
-    st.session_state["upload_region"] = "auto"
-o2.selectbox(t("upload.region"), regions, key="upload_region",
+if st.session_state.get(keys.UPLOAD_REGION) not in regions:  # e.g. a Japanese prefecture, then Britain chosen
+    st.session_state[keys.UPLOAD_REGION] = "auto"
+o2.selectbox(t("upload.region"), regions, key=keys.UPLOAD_REGION,
              format_func=lambda r: t("upload.country_auto") if r == "auto" else places.region_name(r, lang))
 o3.number_input(t("upload.figures_year"), min_value=1800, max_value=2100, value=None, step=1,
-                key="upload_figures_year", placeholder=t("upload.figures_year_placeholder"),
+                key=keys.UPLOAD_YEAR, placeholder=t("upload.figures_year_placeholder"),
                 help=t("upload.figures_year_help"))
 if files:
     try:

@@ -52,3 +52,10 @@ VALUE_MAPS = "_value_maps"  # value choices ({field: {value: code}}) by (mapping
 UPLOAD_VALUE_BASES = "_upload_value_bases"  # the value choices each uploaded file's Values step started from
 VALUES_OPEN = "_values_open"  # + file key and kind: a Values step's expander (its open or closed state)
 VALUES_EDITOR = "_values_editor"  # + file key, kind, field and rows digest: a Values table (its edits)
+
+# The Upload page's own widgets
+UPLOAD_COUNTRY = "upload_country"  # country of rows that do not say ("auto": worked out)
+UPLOAD_REGION = "upload_region"  # default region of rows that do not say
+UPLOAD_YEAR = "upload_figures_year"  # year of the figures of an enterprise list without a year column
+MANAGE_DATASET = "manage_dataset"  # the dataset whose versions are listed
+VERSION_TO_PUBLISH = "version_to_publish"

@@ -255,22 +255,28 @@ def detect(upload: Upload, memo: MutableMapping | None = None) -> Detection:
 
 
 def field_options(kind: str | None) -> list[str]:
-    """Fields a column of a ``kind`` table can be mapped to."""
-    return list(KIND_FIELDS.get(kind, FIELDS)) if kind else list(FIELDS)
+    """What a column of a ``kind`` table can be mapped to: not read (IGNORE), or one of its fields."""
+    return [IGNORE, *(KIND_FIELDS.get(kind, FIELDS) if kind else FIELDS)]
+
+
+IGNORE = "ignore"  # the mapping editor's choice for a column no field is read from
 
 
 def mapping_frame(result: IngestResult) -> pd.DataFrame:
-    """The editable mapping: one row per file column (personal-data columns left out: never read)."""
+    """The editable mapping: one row per file column (personal-data columns left out: never read), the
+    field (IGNORE for a column not read) and a few of the column's values, to recognise it by."""
     excluded = {e["column"] for e in result.excluded_columns}
-    rows = [(str(column), fld) for column, fld in result.mapping.items() if column not in excluded]
-    return pd.DataFrame(rows, columns=["column", "field"]).astype({"column": object, "field": object})
+    samples = getattr(result, "samples", None) or {}
+    rows = [(str(column), fld or IGNORE, " · ".join(samples.get(column, ())))
+            for column, fld in result.mapping.items() if column not in excluded]
+    return pd.DataFrame(rows, columns=["column", "field", "examples"]).astype(object)
 
 
 def mapping_from_frame(frame: pd.DataFrame) -> dict[str, str | None]:
-    """The mapping an edited :func:`mapping_frame` describes (empty cells: column ignored)."""
+    """The mapping an edited :func:`mapping_frame` describes (IGNORE or an empty cell: column not read)."""
     out: dict[str, str | None] = {}
     for column, fld in zip(frame["column"], frame["field"], strict=True):
-        out[str(column)] = fld if isinstance(fld, str) and fld else None
+        out[str(column)] = fld if isinstance(fld, str) and fld and fld != IGNORE else None
     return out
 
 

@@ -270,11 +270,19 @@ class _Context:
     def record_values(self, fld: str, cleaned: pd.Series, codes: pd.Series, mapper) -> None:
         """Each distinct value of a categorical field with its count, the code used and the code proposed
         (what the vocabulary alone gives), for the value-mapping step (``IngestResult.values``)."""
-        frame = pd.DataFrame({"value": cleaned.fillna("").astype(object).to_numpy(),
-                              "code": codes.fillna("").astype(object).to_numpy()})
-        table = frame.groupby(["value", "code"], sort=False).size().reset_index(name="count")
-        table = table.sort_values(["count", "value"], ascending=[False, True], kind="stable")
-        table = table.drop_duplicates("value").reset_index(drop=True)
+        positions, uniques = pd.factorize(cleaned, use_na_sentinel=True)  # a code per distinct value
+        counts = np.bincount(positions[positions >= 0], minlength=len(uniques))
+        _seen, first = np.unique(positions, return_index=True)  # the first row of each value (-1: blanks)
+        used = codes.to_numpy(dtype=object, na_value=None)
+        values = [""] if (positions < 0).any() else []
+        counted = [int((positions < 0).sum())] if values else []
+        firsts = list(first[_seen < 0]) if values else []
+        table = pd.DataFrame({
+            "value": values + [str(v) for v in uniques],
+            "count": counted + counts.tolist(),
+            "code": [used[i] or "" for i in firsts + list(first[_seen >= 0])],
+        })
+        table = table.sort_values(["count", "value"], ascending=[False, True], kind="stable").reset_index(drop=True)
         chosen = {norm(v): c for v, c in (self.values.get(fld) or {}).items() if c}
 
         def proposed(value: str) -> str:
@@ -1383,6 +1391,25 @@ def _failed(code: str, message: str, name, source) -> IngestResult:
     return IngestResult(error=message, error_code=code, file_name=file_name)
 
 
+SAMPLE_VALUES, SAMPLE_ROWS, SAMPLE_CHARS = 3, 200, 40
+
+
+def _samples(raw: RawTable, excluded) -> dict[str, list[str]]:
+    """The first few distinct non-empty values of each column (from the first rows), shortened; none
+    for the columns of personal data."""
+    if len(raw.frame.columns) != len(raw.headers):
+        return {}
+    head = raw.frame.head(SAMPLE_ROWS)
+    out: dict[str, list[str]] = {}
+    for position, header in enumerate(raw.headers):
+        if header in excluded or position not in head.columns:
+            continue
+        values = head[position].dropna().astype(str).str.replace(_CONTROL, "", regex=True).str.strip()
+        values = values[values != ""].drop_duplicates().head(SAMPLE_VALUES)
+        out[header] = [v if len(v) <= SAMPLE_CHARS else v[:SAMPLE_CHARS - 1] + "…" for v in values]
+    return out
+
+
 def _choose_columns(raw: RawTable, usable: list[str], proposed: dict[str, str | None], kind: str | None,
                     known_ids, notes: list[Note]) -> dict[str, str | None]:
     """The proposal checked against the file's contents (:func:`regen.ingest.choose.choose_columns`): a
@@ -1449,6 +1476,7 @@ def _read_table(source, *, kind, mapping, postcodes, areas, name, max_bytes, cou
     if unmapped:
         notes.append(Note("columns_ignored", "columns not mapped to any field were ignored: " + ", ".join(unmapped)))
     # Columns no field is read from (unmapped or personal data) are let go now: they are never read.
+    result.samples = _samples(raw, excluded)  # of every column, ignored ones too: to recognise them by
     unused = [i for i, h in enumerate(headers) if not full.get(h)]
     if unused and len(unused) < len(headers) and found_kind is not None and len(raw.frame.columns) == len(headers):
         raw.frame = raw.frame.drop(columns=unused)
@@ -1532,6 +1560,26 @@ _TOTAL_NAME = re.compile(r"^(?:.*\s)?(?:(?:grand|sub)[\s-]?)?totals?\s*:?\s*$|^(
 _NO_ID = {"", "n/a", "na", "-", "–", "—", "none", "null", "total", "totals", "合計", "小計", "総計"}
 
 
+_CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20)) + b"\x7f"
+
+
+def _has_control(column: pd.Series) -> bool:
+    """Whether a text column may hold a control character: its data buffers, as UTF-8 bytes, shrink when
+    those bytes are deleted (UTF-8 never uses them inside another character). A yes is checked per cell."""
+    try:
+        arr = clean._arrow(column)
+    except (TypeError, ValueError, pa.ArrowException):
+        return True
+    for chunk in arr.chunks:
+        buffers = chunk.buffers()
+        if len(buffers) < 3 or buffers[2] is None:
+            continue
+        data = buffers[2].to_pybytes()
+        if len(data.translate(None, _CONTROL_BYTES)) != len(data):
+            return True
+    return False
+
+
 def _strip_controls(raw: RawTable) -> dict[int, list[int]]:
     """Remove control characters (NUL bytes and the like, never tab or newline) from the text cells of
     ``raw`` in place; return the file rows touched, by column position. The value is kept: a damaged
@@ -1541,8 +1589,10 @@ def _strip_controls(raw: RawTable) -> dict[int, list[int]]:
         column = raw.frame[position]
         if not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
+        if not _has_control(column):  # one pass over the column's bytes: almost every column is clean
+            continue
         text = column.astype("string")
-        hit = text.str.contains(_CONTROL, na=False).to_numpy(dtype=bool)
+        hit = text.str.contains(_CONTROL.pattern, regex=True, na=False).to_numpy(dtype=bool)  # pattern text: arrow
         if hit.any():
             raw.frame.loc[hit, position] = text[hit].str.replace(_CONTROL, "", regex=True).astype(object).to_numpy()
             touched[position] = [int(r) for r in raw.frame.index[hit]]
@@ -1567,9 +1617,14 @@ def _totals_rows(raw: RawTable, mapping: dict[str, str | None]) -> dict[int, str
 
     name, ident = text("name"), text("enterprise_id")
     labels = name if name is not None else ident
-    says_total = labels.str.match(_TOTAL_NAME).fillna(False).to_numpy(dtype=bool) & (labels != "").to_numpy()
-    if ident is not None and name is not None:
+    # a cheap test of every row first (arrow), the full pattern only on the few that mention a total
+    says_total = labels.str.contains(r"(?i)total|合計|小計|総計", regex=True, na=False).to_numpy(dtype=bool)
+    if ident is not None and name is not None and says_total.any():
         says_total &= ident.str.casefold().isin(_NO_ID).to_numpy(dtype=bool)
+    if says_total.any():
+        found = np.flatnonzero(says_total)
+        full = labels.iloc[found].str.match(_TOTAL_NAME).fillna(False).to_numpy(dtype=bool)
+        says_total[found[~full]] = False
     return {int(r): str(v) for r, v in zip(frame.index[says_total], labels[says_total])}
 
 
@@ -1591,20 +1646,27 @@ def _note_carried_forward(ctx: _Context, figures: pd.DataFrame) -> None:
     the last return forward rather than new figures. Kept, and said so, for the analyst to check."""
     if len(figures) < 2:
         return
-    frame = figures[["enterprise_id", "year", *[f for f in CARRIED_FIELDS if f in figures]]]
-    frame = frame.sort_values(["enterprise_id", "year"], kind="stable")
-    values = frame.drop(columns=["enterprise_id", "year"]).astype("float64")
-    same_id = frame["enterprise_id"].eq(frame["enterprise_id"].shift())
-    next_year = frame["year"].astype("float64").eq(frame["year"].astype("float64").shift() + 1)
-    same = values.eq(values.shift()) | (values.isna() & values.shift().isna())
+    ids = pd.factorize(figures["enterprise_id"])[0]
+    years = figures["year"].to_numpy(dtype="float64", na_value=np.nan)
+    order = np.lexsort((years, ids))  # by enterprise, then year (integer codes: no string sort)
+    ids, years = ids[order], years[order]
+    values = np.column_stack([figures[f].to_numpy(dtype="float64", na_value=np.nan)[order]
+                              for f in CARRIED_FIELDS if f in figures])
+    same_id = np.r_[False, ids[1:] == ids[:-1]]
+    next_year = np.r_[False, years[1:] == years[:-1] + 1]
+    both_nan = np.isnan(values[1:]) & np.isnan(values[:-1])
+    same = np.r_[False, ((values[1:] == values[:-1]) | both_nan).all(axis=1)]
     # two figures or more, all the same as the year before (one headcount alone repeats by chance)
-    repeat = same_id & next_year & same.all(axis=1) & (values.notna().sum(axis=1) >= 2)
+    repeat = same_id & next_year & same & ((~np.isnan(values)).sum(axis=1) >= 2)
     # only runs of repeats that reach the enterprise's last year
-    carried = repeat[::-1].groupby(frame["enterprise_id"][::-1], sort=False).cummin()[::-1].astype(bool)
+    run_to_end = pd.Series(repeat[::-1]).groupby(ids[::-1], sort=False).cummin().to_numpy(dtype=bool)[::-1]
+    carried = pd.Series(False, index=figures.index)
+    carried.iloc[order[run_to_end]] = True
+    frame = figures
     if carried.any():
         mask = pd.Series(False, index=ctx.index)
         mask[carried[carried].index] = True
-        enterprises = frame.loc[carried, "enterprise_id"].nunique()
+        enterprises = frame.loc[carried.to_numpy(), "enterprise_id"].nunique()
         ctx.note("carried_forward", f"the figures of {enterprises} enterprise(s) repeat the year before exactly up to "
                                     "their last year (carried forward rather than new returns?): kept; check them",
                  "year", mask)

@@ -79,6 +79,8 @@ class IngestResult:
     """Yearly figures read from an enterprise list that also has employees/turnover and a year."""
     values: dict[str, pd.DataFrame] = field(default_factory=dict)
     """Categorical fields' distinct values: value, count, code (used), proposed, mapped (by the analyst)."""
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    """A few distinct values of each column read (never of a column of personal data), to recognise it by."""
 
     @property
     def ok(self) -> bool:

@@ -36,7 +36,7 @@ def upload_files(at, *files: tuple[str, bytes]):
 
 def mapping_table(at) -> dict:
     """The mapping editor's rows (file column -> field) of the first file."""
-    frame = next(df.value for df in at.dataframe if list(df.value.columns) == ["column", "field"])
+    frame = next(df.value for df in at.dataframe if list(df.value.columns) == ["column", "field", "examples"])
     return dict(zip(frame["column"], frame["field"]))
 
 

@@ -254,7 +254,7 @@ def test_a_corrected_mapping_is_remembered_for_the_same_shape(analyst):
     upload_files(at, ("messy.csv", MESSY))
     assert i18n.t("upload.mapping_remembered", "en") in text_of(at)
     mapping = mapping_table(at)
-    assert pd.isna(mapping["Sector"]) and mapping["Name"] == "name"
+    assert mapping["Sector"] == upload.IGNORE and mapping["Name"] == "name"
 
 
 def test_a_corrected_mapping_saved_is_proposed_in_a_new_session(analyst, engine):
@@ -276,7 +276,7 @@ def test_a_corrected_mapping_saved_is_proposed_in_a_new_session(analyst, engine)
     upload_files(fresh, ("messy.csv", MESSY))
     assert i18n.t("upload.mapping_remembered", "en") in text_of(fresh)
     mapping = mapping_table(fresh)
-    assert pd.isna(mapping["Employees"]) and pd.isna(mapping["Year"]) and mapping["Name"] == "name"
+    assert mapping["Employees"] == mapping["Year"] == upload.IGNORE and mapping["Name"] == "name"
     assert "Contact email" not in mapping
 
 
