@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from regen import charts, geo, i18n, places, store
+from regen import charts, geo, i18n, imports, places, store
 from regen.ingest import values as vmap
 from regen_app import cache, outlines, signin, upload
 from regen_app import state as keys
@@ -351,6 +351,15 @@ def report(result, u: upload.Upload) -> None:
                        key=f"report_{u.key}")
 
 
+def stored_postcode_table():
+    """The postcode table stored with an earlier upload or import (a lookup), or None."""
+    try:
+        return imports.stored_postcodes(engine)
+    except STORE_ERRORS as err:
+        log.warning("cannot read the stored postcode table: %s", err)
+        return None
+
+
 def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
     memo = st.session_state.setdefault(keys.UPLOAD_MEMO, OrderedDict())
     bases = st.session_state.setdefault(keys.UPLOAD_BASES, {})
@@ -378,6 +387,14 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
                 st.success(t("upload.postcodes_ok", n=i18n.number(len(table), lang)), icon=":material/pin_drop:")
                 postcode_tables.append(table)
     postcodes = pd.concat(postcode_tables, ignore_index=True) if postcode_tables else None
+    uploaded_postcodes = postcodes
+    if postcodes is None:  # the table stored with an earlier upload (or import) places these rows
+        stored = stored_postcode_table()
+        if stored is not None:
+            postcodes = stored
+            st.caption(t("upload.postcodes_stored", n=i18n.number(stored.info["rows"], lang),
+                         source=literal(stored.info["source"]), at=f"{stored.info['at']:%Y-%m-%d}"),
+                       help=t("upload.postcodes_stored_help"))
     country = st.session_state.get(keys.UPLOAD_COUNTRY)
     country = None if country in (None, "auto") else country
     region = st.session_state.get(keys.UPLOAD_REGION)
@@ -387,7 +404,11 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
 
     results: dict[str, object] = {}
     areas = None
-    order = sorted(range(len(jobs)), key=lambda i: 0 if jobs[i][1] == "areas" else 1)
+    # areas first (their names are recognised in a list), then the enterprises, then their yearly figures
+    # (read knowing the enterprises' IDs and countries: the ID column that joins, their currencies)
+    rank = {"areas": 0, "enterprises": 1, "figures": 2}
+    order = sorted(range(len(jobs)), key=lambda i: rank.get(jobs[i][1], 3))
+    known = None
     with st.spinner(t("upload.checking")):
         for i in order:
             u, role, mapping, box, failed = jobs[i]
@@ -403,7 +424,8 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
                 options = {"kind": role, "mapping": mapping, "postcodes": postcodes if listed else None,
                            "areas": areas if listed else None, "boundaries": boundaries if listed else None,
                            "country": country, "region": region if listed else None,
-                           "year": year if listed else None, "memo": memo}
+                           "year": year if listed else None, "memo": memo,
+                           "enterprises": known if role == "figures" else None}
                 if (u.key, role) not in value_bases:  # where this file's Values step starts: kept while it is chosen
                     detected = next((d.result for d in detections if d.upload.key == u.key), None)
                     value_bases[(u.key, role)] = (upload.recall_values(engine, detected, role, value_maps)
@@ -416,9 +438,15 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
                     report(result, u)
             if role == "areas" and not result.error and result.rows_accepted:
                 areas = result.accepted
+            if role == "enterprises" and not result.error:
+                known = imports.figure_context([result])
             results[u.key] = result
     reads = [(u, role, failed if role == "boundaries" else results.get(u.key)) for u, role, _m, _b, failed in jobs]
-    return upload.collect(reads, boundaries), boundaries
+    batch = upload.collect(reads, boundaries)
+    if uploaded_postcodes is not None:  # stored once with the version, for later uploads too
+        batch.postcodes = uploaded_postcodes
+        batch.postcode_source = ", ".join(u.name for u, role, *_ in jobs if role == "postcodes")
+    return batch, boundaries
 
 
 def preview_map(frames: dict, boundaries: upload.BoundarySet | None) -> None:

@@ -142,7 +142,7 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
         from regen.ingest import IngestError, read_postcodes, read_table
     except ImportError as err:
         raise click.ClickException(f"importing is not available: {err}") from None
-    from regen.imports import FileSource, collect, figure_context, store_batch
+    from regen.imports import FileSource, collect, figure_context, store_batch, stored_postcodes
     from regen.ingest.mapping import fit_mapping, rememberable
     from regen.ingest.values import merge_values, values_to_remember
     from regen.store import StoreError, file_checksum, load_dataset, recall_mapping, recall_values, remember_mapping
@@ -155,12 +155,20 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     boundaries, boundary_paths = _import_boundaries(files, notes)
     options = {"country": country, "region": region, "boundaries": boundaries}
     sources: list[tuple[FileSource, str | None, object]] = []
+    given_postcodes = None
     if postcodes_file is not None:
         try:
-            options["postcodes"] = read_postcodes(postcodes_file)
+            given_postcodes = options["postcodes"] = read_postcodes(postcodes_file)
         except IngestError as err:
             raise click.ClickException(f"cannot read the postcode table {postcodes_file}: {err.message}") from None
         sources.append((FileSource(postcodes_file.name, file_checksum(postcodes_file)), "postcodes", None))
+    else:
+        with _StoreErrors():
+            stored = stored_postcodes(engine)
+        if stored is not None:
+            options["postcodes"] = stored
+            click.echo(f"postcodes: using the table stored from {stored.info['source']} "
+                       f"({stored.info['rows']:,} postcodes; --postcodes FILE replaces it)", err=True)
     if year is not None:
         options["year"] = year
 
@@ -242,6 +250,8 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
             notes.extend(_echo_areas(getattr(result, "notes", None) or [], list(result.problems)))
         sources.append((source, found, result))
     batch = collect(sources, boundaries=None if boundaries is None else _boundary_result(boundaries))
+    if given_postcodes is not None:
+        batch.postcodes, batch.postcode_source = given_postcodes, postcodes_file.name
     for code, what in batch.blockers:
         if code == "same_kind":
             raise click.ClickException(f"two files hold {what}: import them one at a time")
@@ -265,6 +275,8 @@ def import_cmd(files: tuple[Path, ...], dataset: str, kind: str | None, publish_
     state = "published" if publish_now else "draft; publish with: python -m regen publish " \
         f"{number} --dataset {dataset}"
     click.echo(f"{dataset} version {number} ({state})")
+    if batch.postcodes is not None:
+        click.echo(f"postcodes: {len(batch.postcodes):,} stored from {batch.postcode_source} for later imports", err=True)
 
 
 def _echo_reading(name: str, kind: str, result) -> None:

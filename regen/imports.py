@@ -12,7 +12,9 @@ holds and why it cannot be stored:
 * :func:`collect` — readings → :class:`Batch`: the tables, figures taken from an enterprise list, figure
   rows naming no known enterprise (reported and left out, never counted as accepted), blockers
   (an unreadable file, two files of one kind, a file with no rows, clashing boundaries).
-* :func:`check_name`, :func:`check_target` and :func:`store_batch` — the dataset name, and the version.
+* :func:`check_name`, :func:`check_target` and :func:`store_batch` — the dataset name, and the version
+  (with the postcode table that came with the files, stored once for later imports).
+* :func:`stored_postcodes` — the store's postcode table as a lookup, for an import that brings none.
 
 Nothing here imports Streamlit; nothing is written before :func:`store_batch`.
 """
@@ -74,6 +76,9 @@ class Batch:
     # the values each table's reading found and the codes it used ({field: frame}), by (signature, kind),
     # for remembering the analyst's value choices with the mapping
     values: dict[tuple[str, str], dict[str, pd.DataFrame]] = field(default_factory=dict)
+    # a postcode table given with the files: stored once (replacing the store's), for later imports too
+    postcodes: pd.DataFrame | None = None
+    postcode_source: str = ""
 
     @property
     def ok(self) -> bool:
@@ -210,7 +215,8 @@ def store_batch(engine: Engine, batch: Batch, dataset: str, *, actor: str, publi
                 note: str | None = None) -> int:
     """Store ``batch`` as a new version of ``dataset`` (published at once if ``publish``); its number.
 
-    ``note`` is added before the batch's own. Raises :class:`regen.store.StoreError` when the version
+    A postcode table that came with the files replaces the store's first (reference data, used by later
+    imports that bring none). ``note`` is added before the batch's own. Raises :class:`regen.store.StoreError` when the version
     cannot be stored (nothing is written then)."""
     if not batch.ok:
         raise store.StoreError("nothing to store: " + ", ".join(code for code, _ in batch.blockers))
@@ -218,6 +224,24 @@ def store_batch(engine: Engine, batch: Batch, dataset: str, *, actor: str, publi
     if problem:
         raise store.StoreError(f"cannot store this upload as {dataset!r}: {problem.replace('_', ' ')}")
     full_note = "; ".join(part for part in (note, batch.note) if part) or None
+    if batch.postcodes is not None and len(batch.postcodes):
+        store.save_postcodes(engine, batch.postcodes, actor=actor, source=batch.postcode_source or "postcodes")
     return store.create_version(engine, dataset.strip(), batch.frames, actor=actor,
                                 file_name=", ".join(batch.file_names), checksum=",".join(batch.checksums),
                                 publish=publish, note=full_note, boundaries=batch.boundaries)
+
+
+def stored_postcodes(engine: Engine):
+    """The store's postcode table as a :class:`regen.ingest.PostcodeLookup` (postcodes read on demand,
+    never all loaded), with ``info`` (rows, source, who, when) and a ``key`` naming this table; None
+    when no table was ever stored."""
+    from regen.ingest.postcodes import PostcodeLookup
+
+    info = store.postcode_table_info(engine)
+    if not info:
+        return None
+    lookup = PostcodeLookup.from_store(engine)
+    lookup.info = info
+    lookup.key = f"store:{info['at']}:{info['rows']}"
+    return lookup
+

@@ -48,12 +48,15 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -234,6 +237,40 @@ mappings_table = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("signature", "kind", name="pk_column_mappings"),
     CheckConstraint("kind IN ('enterprises', 'figures', 'areas')", name="ck_column_mappings_kind"),
+)
+
+# The postcode lookup table (postcode → WGS84 point, region slug, local authority code, ward code), kept
+# once and used by every later import (see save_postcodes); one table for the whole store, replaced as
+# a whole. ``postcode_districts`` holds the mean point of each outward code ("NE1"), for rows whose full
+# postcode is not in the table; ``postcode_sources`` records each table saved (file, rows, who, when).
+_BYTEWISE_TEXT = Text().with_variant(Text(collation="C"), "postgresql")  # keys compared as bytes: faster
+postcodes_table = Table(
+    "postcodes", metadata,
+    Column("postcode", _BYTEWISE_TEXT, primary_key=True),
+    Column("lat", Double, nullable=False),
+    Column("lon", Double, nullable=False),
+    Column("region", Text),
+    Column("area", Text),
+    Column("ward", Text),
+    sqlite_with_rowid=False,  # the postcode is the row's key: one B-tree, not a table and an index
+)
+
+postcode_districts_table = Table(
+    "postcode_districts", metadata,
+    Column("outward", _BYTEWISE_TEXT, primary_key=True),
+    Column("lat", Double, nullable=False),
+    Column("lon", Double, nullable=False),
+    Column("postcodes", BigInteger, nullable=False),
+)
+
+postcode_sources_table = Table(
+    "postcode_sources", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("source", Text),
+    Column("rows", BigInteger, nullable=False),
+    Column("districts", BigInteger, nullable=False),
 )
 
 # --------------------------------------------------------------------------------------------
@@ -1136,3 +1173,190 @@ def geojson_bytes(frame: pd.DataFrame) -> bytes:
         features.append({"type": "Feature", "geometry": geometry,
                          "properties": {c: _json_value(record[c]) for c in properties}})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------------
+# The postcode lookup table
+# --------------------------------------------------------------------------------------------
+
+POSTCODE_FIELDS = ("postcode", "lat", "lon", "region", "area", "ward")
+DISTRICT_FIELDS = ("outward", "lat", "lon", "postcodes")
+LOOKUP_CHUNK_SQLITE = 900  # parameters per IN (...) query: under SQLite's oldest limit of 999
+LOOKUP_CHUNK = 10_000
+
+
+def _postcode_rows(frame: pd.DataFrame, names: tuple[str, ...], start: int, stop: int) -> list[tuple]:
+    """Rows ``start:stop`` of ``frame`` as tuples of plain Python values (missing → None)."""
+    part = frame.iloc[start:stop]
+    return list(zip(*[_python_values(part[name]) for name in names], strict=True))
+
+
+def _postcode_csv(frame: pd.DataFrame, names: tuple[str, ...], start: int, stop: int) -> bytes:
+    """Rows ``start:stop`` of ``frame`` as CSV for PostgreSQL's COPY (written by arrow, no Python object per
+    cell): text quoted, a missing value an unquoted empty field (NULL)."""
+    import pyarrow.csv as pacsv
+
+    part = frame.iloc[start:stop]
+    arrays = []
+    for name in names:
+        arr = pa.Array.from_pandas(part[name])
+        arrays.append(arr.cast(pa.string()) if pa.types.is_null(arr.type) else arr)
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(pa.Table.from_arrays(arrays, names=list(names)), sink,
+                    pacsv.WriteOptions(include_header=False))
+    return sink.getvalue().to_pybytes()
+
+
+def _bulk_insert(conn: Connection, table: Table, names: tuple[str, ...], frame: pd.DataFrame) -> int:
+    """Insert every row of ``frame`` (columns ``names``) in chunks of :data:`CHUNK_ROWS`: COPY of CSV on
+    PostgreSQL (psycopg), one executemany per chunk elsewhere (Python objects made a chunk at a time)."""
+    if frame.empty:
+        return 0
+    dialect = conn.dialect
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        from psycopg import sql
+
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names))
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            with cursor.copy(statement) as copy:
+                for start in range(0, len(frame), CHUNK_ROWS):
+                    copy.write(_postcode_csv(frame, names, start, start + CHUNK_ROWS))
+        finally:
+            cursor.close()
+        return len(frame)
+    if dialect.name == "sqlite":
+        quote = dialect.identifier_preparer.quote
+        statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+                     f"VALUES ({', '.join('?' for _ in names)})")
+        for start in range(0, len(frame), CHUNK_ROWS):
+            conn.exec_driver_sql(statement, _postcode_rows(frame, names, start, start + CHUNK_ROWS))
+        return len(frame)
+    for start in range(0, len(frame), CHUNK_ROWS):
+        rows = _postcode_rows(frame, names, start, start + CHUNK_ROWS)
+        conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+    return len(frame)
+
+
+def _postcode_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """A normalised postcode table (index or column ``postcode``; lat, lon [, region, area, ward], see
+    :func:`regen.ingest.postcodes.normalise_postcode_table`) as the stored columns, one row per postcode."""
+    if not isinstance(table, pd.DataFrame):
+        raise StoreError(f"the postcode table must be a pandas DataFrame, not {type(table).__name__}")
+    if "postcode" in table.columns:
+        postcode = table["postcode"]
+    elif table.index.name == "postcode":
+        postcode = table.index.to_series()
+    else:
+        raise StoreError("the postcode table needs a postcode column (or index); read the file with "
+                         "regen.ingest.postcodes.read_postcodes first")
+    missing = [c for c in ("lat", "lon") if c not in table.columns]
+    if missing:
+        raise StoreError(f"the postcode table has no {' or '.join(missing)} column")
+    frame = pd.DataFrame({"postcode": postcode.astype("str").reset_index(drop=True)})
+    for name in ("lat", "lon"):
+        try:
+            frame[name] = pd.to_numeric(table[name], errors="raise").to_numpy(dtype="float64", na_value=math.nan)
+        except (TypeError, ValueError) as err:
+            raise StoreError(f"postcode table: {name} values are not numbers ({err})") from err
+    for name in ("region", "area", "ward"):
+        frame[name] = table[name].astype("str").reset_index(drop=True) if name in table.columns else None
+    usable = (frame["postcode"].notna() & frame["lat"].notna() & frame["lon"].notna()).to_numpy()
+    if not usable.all():
+        frame = frame[usable]
+    # In postcode order (inserts then append to the primary key's B-tree), each postcode once (its first row).
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    keys = pa.chunked_array([pa.array(frame["postcode"].array, type=pa.large_string())]).combine_chunks()
+    order = pc.sort_indices(keys)  # stable: equal postcodes stay in their order
+    keys = pc.take(keys, order)
+    repeated = pc.equal(keys.slice(1), keys.slice(0, len(keys) - 1)).to_numpy(zero_copy_only=False)
+    rows = order.to_numpy()
+    if repeated.any():
+        rows = rows[np.concatenate([[True], ~repeated])]
+    frame = frame.take(rows)
+    return frame.reset_index(drop=True)
+
+
+def save_postcodes(engine: Engine, table: pd.DataFrame, *, actor: str, source: str) -> int:
+    """Keep ``table`` (a normalised postcode table, see :func:`regen.ingest.postcodes.read_postcodes`) as
+    the store's postcode lookup table, replacing the one kept before, with its postcode districts; returns
+    the number of postcodes stored.
+
+    One transaction: the old rows go, the new ones are bulk-inserted, the districts recomputed, the
+    source (file name ``source``, rows, ``actor``, time) recorded and an audit entry (action
+    ``postcodes``) written; on any error nothing changes. Rows without a postcode or coordinates are
+    left out, a repeated postcode is kept once (its first row)."""
+    from regen.ingest.postcodes import districts as postcode_districts
+
+    actor = _check_actor(actor)
+    frame = _postcode_frame(table)
+    if frame.empty:
+        raise StoreError("the postcode table has no rows with a postcode and coordinates: nothing was saved")
+    outward = postcode_districts(frame).reset_index()
+    try:
+        with _writing(engine) as conn:
+            if conn.dialect.name == "postgresql":  # one replacement at a time; readers carry on meanwhile
+                quote = conn.dialect.identifier_preparer.quote
+                conn.exec_driver_sql(f"LOCK TABLE {quote(postcodes_table.name)} IN EXCLUSIVE MODE")
+            conn.execute(delete(postcodes_table))
+            conn.execute(delete(postcode_districts_table))
+            rows = _bulk_insert(conn, postcodes_table, POSTCODE_FIELDS, frame)
+            counted = _bulk_insert(conn, postcode_districts_table, DISTRICT_FIELDS, outward)
+            conn.execute(insert(postcode_sources_table).values(at=_now(), actor=actor, source=source, rows=rows,
+                                                               districts=counted))
+            audit_entry(conn, actor, "postcodes", file_name=source,
+                        detail=f"postcode table: {rows} postcodes, {counted} postcode districts")
+    except DBAPIError as err:
+        raise StoreError(f"saving the postcode table failed: {_first_line(err)}") from err
+    return rows
+
+
+def postcode_table_info(engine: Engine) -> dict | None:
+    """What the stored postcode table is: ``{"rows", "districts", "source", "actor", "at"}`` of the last
+    :func:`save_postcodes`; None when no table was ever saved."""
+    t = postcode_sources_table
+    with _reading(engine) as conn:
+        row = conn.execute(select(t.c.rows, t.c.districts, t.c.source, t.c.actor, t.c.at)
+                           .order_by(t.c.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return {"rows": int(row.rows), "districts": int(row.districts), "source": row.source, "actor": row.actor,
+            "at": _aware(row.at)}
+
+
+def _lookup(engine: Engine, table: Table, key: str, values: Sequence[str], names: tuple[str, ...]) -> pd.DataFrame:
+    """Rows of ``table`` whose ``key`` is one of ``values``, read in chunks (bound parameters)."""
+    wanted = sorted({str(v) for v in values if isinstance(v, str) and v})
+    rows: list = []
+    if wanted:
+        column = table.c[key]
+        query = select(*[table.c[n] for n in names])
+        with _reading(engine) as conn:
+            size = LOOKUP_CHUNK_SQLITE if conn.dialect.name == "sqlite" else LOOKUP_CHUNK
+            for start in range(0, len(wanted), size):
+                rows.extend(conn.execute(query.where(column.in_(wanted[start:start + size]))).fetchall())
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    data = {}
+    for name, values_ in zip(names, columns, strict=True):
+        if name in ("lat", "lon"):
+            data[name] = pd.Series(values_, dtype="float64").to_numpy()
+        elif name == "postcodes":
+            data[name] = pd.Series(values_, dtype="int64").to_numpy()
+        else:
+            data[name] = pd.array(values_, dtype="str")
+    frame = pd.DataFrame(data)
+    return frame.set_index(key)
+
+
+def lookup_postcodes(engine: Engine, postcodes: Sequence[str]) -> pd.DataFrame:
+    """The stored rows of the given (formatted) postcodes, indexed by ``postcode``: lat, lon, region, area,
+    ward; postcodes not in the table are absent. Only those postcodes are read."""
+    return _lookup(engine, postcodes_table, "postcode", postcodes, POSTCODE_FIELDS)
+
+
+def lookup_districts(engine: Engine, outwards: Sequence[str]) -> pd.DataFrame:
+    """The stored postcode districts of the given outward codes ("NE1"), indexed by ``outward``: lat, lon,
+    postcodes (how many postcodes the mean is of); codes not stored are absent."""
+    return _lookup(engine, postcode_districts_table, "outward", outwards, DISTRICT_FIELDS)

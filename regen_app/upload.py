@@ -111,6 +111,8 @@ class BoundarySet:
 def _frame_digest(frame: pd.DataFrame | None) -> str | None:
     if frame is None:
         return None
+    if getattr(frame, "key", None):  # the store's postcode table (a lookup): named by its save
+        return str(frame.key)
     return hashlib.sha256(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes()
                           + "\x1f".join(map(str, frame.columns)).encode()).hexdigest()[:16]
 
@@ -151,32 +153,35 @@ def forget_others(memo: MutableMapping, uploads: Sequence[Upload]) -> None:
 
 
 def _read_key(upload: Upload, kind=None, mapping=None, postcodes=None, areas=None, boundaries=None, country=None,
-              region=None, year=None, values=None) -> tuple:
+              region=None, year=None, values=None, enterprises=None) -> tuple:
     mapped = None if mapping is None else tuple(sorted((str(k), v or "") for k, v in mapping.items()))
     chosen = tuple(sorted((f, v, c) for f, codes in values.items() for v, c in codes.items())) if values else None
     return ("read", upload.key, kind, mapped, _frame_digest(postcodes), _frame_digest(areas),
-            boundaries.key if boundaries is not None else None, country, region, year, chosen)
+            boundaries.key if boundaries is not None else None, country, region, year, chosen,
+            _frame_digest(enterprises))
 
 
 def read(upload: Upload, *, kind: str | None = None, mapping: Mapping[str, str | None] | None = None,
          postcodes: pd.DataFrame | None = None, areas: pd.DataFrame | None = None,
          boundaries: BoundarySet | None = None, country: str | None = None, region: str | None = None,
          year: int | None = None, values: Mapping[str, Mapping[str, str]] | None = None,
-         memo: MutableMapping | None = None) -> IngestResult:
+         enterprises: pd.DataFrame | None = None, memo: MutableMapping | None = None) -> IngestResult:
     """``regen.ingest.read_table`` on an upload's bytes, memoised in ``memo`` (never raises).
 
     ``boundaries`` (unless its codes clash) give rows with coordinates and no area the area they lie in;
-    ``values`` are the analyst's value choices ({field: {value as written: code}}; unknown codes left out)."""
+    ``values`` are the analyst's value choices ({field: {value as written: code}}; unknown codes left out);
+    ``enterprises`` those a figures file is read against (:func:`regen.imports.figure_context`)."""
     if boundaries is not None and boundaries.result is None:
         boundaries = None
     values = vmap.check_values(values)[0] if values else {}
-    key = _read_key(upload, kind, mapping, postcodes, areas, boundaries, country, region, year, values)
+    key = _read_key(upload, kind, mapping, postcodes, areas, boundaries, country, region, year, values, enterprises)
     remembered = _recall(memo, key)
     if remembered is not None:
         return remembered
     result = read_table(upload.data, name=upload.name, kind=kind, mapping=None if mapping is None else dict(mapping),
                         postcodes=postcodes, areas=areas, boundaries=None if boundaries is None else boundaries.result,
-                        country=country, region=region, year=year, **({"values": values} if values else {}))
+                        country=country, region=region, year=year, **({"values": values} if values else {}),
+                        **({"enterprises": enterprises} if enterprises is not None else {}))
     return _remember(memo, key, result) if memo is not None else result
 
 

@@ -4,11 +4,13 @@ Public surface::
 
     read_table(source, *, kind=None, mapping=None, postcodes=None, areas=None, name=None,
                max_bytes=None, country=None, year=None, sheet=None, boundaries=None,
-               region=None) -> IngestResult
+               region=None, values=None, known_ids=None, enterprises=None) -> IngestResult
     propose_mapping(headers, kind=None) -> dict[str, str | None]
     mapping_signature(headers) -> str
     detect_kind(fields) -> str | None
-    read_postcodes(source) -> DataFrame   # a postcode lookup table (postcode, lat, lon ...)
+    read_postcodes(source) -> DataFrame   # a postcode lookup table (postcode, lat, lon ...): simple, ONSPD/NSPL
+                                          # or Code-Point Open, see regen.ingest.postcodes
+    PostcodeLookup.from_table(t) / .from_store(engine)  # postcodes looked up, with a district fallback
     IngestResult, Note, IngestError, FIELDS, PROBLEM_CODES, NOTE_CODES, ERROR_CODES
 
 Files may have a BOM or none; be UTF-8, UTF-16 (with BOM), CP932/Shift-JIS or Windows-1252/Latin-1;
@@ -61,7 +63,8 @@ Note codes (``note.<code>``; accepted rows, for information): ``approximate``, `
 ``other_sheets_ignored``, ``no_rows``, ``mapping_unknown_column``, ``mapping_unknown_field``,
 ``mapping_duplicate_field``, ``values_other``, ``region_unknown``, ``area_unknown``, ``no_location``,
 ``place_ambiguous`` (a town name that fits several places, with nothing in the row to choose: left
-unlocated, the candidates in ``detail``), ``place_not_found``, ``region_from_postcode``, ``carried_forward`` (yearly figures that repeat the
+unlocated, the candidates in ``detail``), ``place_not_found``, ``postcode_district`` (the postcode is not in the postcode table: placed at the
+centre of its postcode district, precision "district"), ``region_from_postcode``, ``carried_forward`` (yearly figures that repeat the
 year before exactly up to an enterprise's last year: kept, for the analyst to check), ``year_column_chosen``, ``id_column_chosen`` (the column proposed for a field was
 replaced by a better one, found from the contents: the message says why),
 ``control_characters`` (NUL bytes or other control characters removed
@@ -79,6 +82,7 @@ from __future__ import annotations
 
 from regen.ingest.mapping import FIELDS, detect_kind, mapping_signature, propose_mapping
 from regen.ingest.pipeline import read_table
+from regen.ingest.postcodes import PostcodeLookup, read_postcodes
 from regen.ingest.read import IngestError
 from regen.ingest.result import IngestResult, Note
 
@@ -97,7 +101,7 @@ NOTE_CODES: tuple[str, ...] = (
     "mapping_unknown_column", "mapping_unknown_field", "mapping_duplicate_field", "area_filled", "area_disagrees",
     "outside_boundaries", "overlapping_boundaries", "on_boundary_edge", "region_from_prefecture", "region_default",
     "control_characters", "values_other", "region_unknown", "area_unknown", "no_location", "place_ambiguous",
-    "place_not_found", "region_from_postcode", "carried_forward", "year_column_chosen", "id_column_chosen",
+    "place_not_found", "postcode_district", "region_from_postcode", "carried_forward", "year_column_chosen", "id_column_chosen",
 )
 ERROR_CODES: tuple[str, ...] = (
     "empty_file", "too_large", "not_a_table", "damaged_file", "unsupported_format", "not_found", "unreadable",
@@ -105,22 +109,7 @@ ERROR_CODES: tuple[str, ...] = (
 )
 
 
-def read_postcodes(source, *, name: str | None = None):
-    """A postcode lookup table (postcode, lat, lon [, region, area, ward]) from a CSV/TSV/xlsx file or
-    bytes, with headers matched loosely ("pcds", "latitude", "long" ...). Raises IngestError."""
-    from regen.ingest.pipeline import _normalise_postcode_table
-    from regen.ingest.read import default_max_bytes, read_raw
-
-    raw = read_raw(source, name=name, max_bytes=default_max_bytes(), is_known=lambda c: False)
-    frame = raw.frame.copy()
-    frame.columns = raw.headers
-    table = _normalise_postcode_table(frame)
-    if table is None:
-        raise IngestError("bad_postcodes", "the postcode table is empty")
-    return table.reset_index()
-
-
 __all__ = [
     "ERROR_CODES", "FIELDS", "IngestError", "IngestResult", "NOTE_CODES", "Note", "PROBLEM_CODES", "detect_kind",
-    "mapping_signature", "propose_mapping", "read_postcodes", "read_table",
+    "PostcodeLookup", "mapping_signature", "propose_mapping", "read_postcodes", "read_table",
 ]

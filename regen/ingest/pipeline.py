@@ -451,41 +451,6 @@ def _area_codes(ctx: _Context, area: pd.Series, extra: dict[str, str]) -> pd.Ser
     return result
 
 
-def _normalise_postcode_table(table: pd.DataFrame | None) -> pd.DataFrame | None:
-    if table is None or len(table) == 0:
-        return None
-    cols = {norm(c): c for c in table.columns}
-
-    def pick(*names):
-        for n in names:
-            if n in cols:
-                return cols[n]
-        return None
-
-    pcol = pick("postcode", "pcds", "pcd", "pcd2", "post code", "postal code", "郵便番号", "zip")
-    lat = pick("lat", "latitude", "緯度")
-    lon = pick("lon", "long", "lng", "longitude", "経度")
-    if pcol is None or lat is None or lon is None:
-        raise IngestError("bad_postcodes", "the postcode table needs columns postcode, lat and lon")
-    formatted, _c, _bad = clean.postcodes(table[pcol].astype("str"))
-    out = pd.DataFrame({
-        "lat": pd.to_numeric(table[lat], errors="coerce").to_numpy(),
-        "lon": pd.to_numeric(table[lon], errors="coerce").to_numpy(),
-    }, index=pd.Index(formatted.to_numpy(), name="postcode"))
-    regions, _rc, areas, _info = _places_reference()
-    for extra in ("region", "area", "ward"):
-        c = pick(extra)
-        if c is not None:
-            values = clean.text(table[c].astype("str"))
-            if extra == "region" and regions:
-                values = values.where(values.isna(), clean.map_values(values, lambda v: regions.get(norm(v)) or v))
-            if extra == "area" and areas:
-                values = values.where(values.isna(), clean.map_values(values, lambda v: areas.get(norm(v)) or v))
-            out[extra] = values.to_numpy(dtype=object, na_value=None)
-    out = out[out.index.notna() & out["lat"].notna() & out["lon"].notna()]
-    return out[~out.index.duplicated()]
-
-
 def _areas_table(areas: pd.DataFrame | None) -> tuple[dict[str, str], dict[str, tuple[float, float]],
                                                       dict[str, dict]]:
     """(area index norm → code, code → centroid, code → info) from a caller's area table."""
@@ -535,7 +500,60 @@ def _uk_place(address: str) -> str | None:
     return None
 
 
-def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table: pd.DataFrame | None,
+def _locate_by_postcode(ctx: _Context, out: pd.DataFrame, lookup, formatted: pd.Series, precision: np.ndarray,
+                        need: np.ndarray, fld: str | None) -> None:
+    """Locate the rows still needing it by their postcode in ``lookup`` (a :class:`PostcodeLookup`: the
+    file's postcode table or the store's); a UK postcode the table lacks is placed at the centre of its
+    postcode district (the postcodes of the table sharing its outward code), precision "district"."""
+    idx = out.index
+    rows = np.flatnonzero(need & formatted.notna().to_numpy())
+    found = lookup.find(formatted.iloc[rows])
+    hit_here = (found["lat"].notna() & found["lon"].notna()).to_numpy()
+    hit = rows[hit_here]
+    if hit.size:
+        out.iloc[hit, out.columns.get_loc("lat")] = found["lat"].to_numpy(dtype=float)[hit_here]
+        out.iloc[hit, out.columns.get_loc("lon")] = found["lon"].to_numpy(dtype=float)[hit_here]
+        precision[hit] = "postcode"
+        need[hit] = False
+        regions, _rc, areas, _info = _places_reference()
+        names = {"region": regions, "area": areas}
+        for extra in ("region", "area", "ward"):
+            if extra not in found.columns:
+                continue
+            given = found[extra].to_numpy(dtype=object, na_value=None)[hit_here]
+            fill = out[extra].isna().to_numpy()[hit] & ~pd.isna(given)
+            if fill.any():
+                known = names.get(extra) or {}
+                out.iloc[hit[fill], out.columns.get_loc(extra)] = [known.get(norm(v)) or v for v in given[fill]]
+    rest = rows[~hit_here]
+    if not rest.size:
+        return
+    outward = formatted.iloc[rest].str.extract(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) [0-9][A-Z]{2}$", expand=False)
+    districts = lookup.find_districts(outward)
+    near = (districts["lat"].notna() & districts["lon"].notna()).to_numpy()
+    if near.any():
+        placed = rest[near]
+        out.iloc[placed, out.columns.get_loc("lat")] = districts["lat"].to_numpy(dtype=float)[near]
+        out.iloc[placed, out.columns.get_loc("lon")] = districts["lon"].to_numpy(dtype=float)[near]
+        precision[placed] = "district"
+        need[placed] = False
+        mask = np.zeros(len(idx), dtype=bool)
+        mask[placed] = True
+        ctx.note("postcode_district", "the postcode is not in the postcode table: placed at the centre of its "
+                                      "postcode district", fld, pd.Series(mask, index=idx))
+
+
+def _as_lookup(postcodes):
+    """``postcodes`` as a :class:`regen.ingest.postcodes.PostcodeLookup` (a table is normalised first)."""
+    from regen.ingest.postcodes import PostcodeLookup, normalise_postcode_table
+
+    if postcodes is None or isinstance(postcodes, PostcodeLookup):
+        return postcodes
+    table = normalise_postcode_table(postcodes)
+    return None if table is None else PostcodeLookup.from_table(table)
+
+
+def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table,
             area_centroids: dict[str, tuple[float, float]]) -> None:
     """Fill lat/lon/geo_precision along the chain file → postcode → place → area centroid."""
     idx = out.index
@@ -575,21 +593,8 @@ def _locate(ctx: _Context, out: pd.DataFrame, *, postcode_table: pd.DataFrame | 
         invalid = np.zeros(n, dtype=bool)
     need = ~have
     has_pc = formatted.notna().to_numpy()
-    if postcode_table is not None and has_pc.any():
-        keys = pa.array(postcode_table.index.to_numpy(dtype=object), type=pa.large_string())
-        pos = pc.fill_null(pc.index_in(clean._arrow(formatted), value_set=keys), -1).to_numpy(zero_copy_only=False)
-        hit = (pos >= 0) & need
-        if hit.any():
-            rows = pos[hit]
-            out.loc[hit, "lat"] = postcode_table["lat"].to_numpy()[rows]
-            out.loc[hit, "lon"] = postcode_table["lon"].to_numpy()[rows]
-            precision[hit] = "postcode"
-            for extra in ("region", "area", "ward"):
-                if extra in postcode_table.columns:
-                    fill = hit & out[extra].isna().to_numpy()
-                    if fill.any():
-                        out.loc[fill, extra] = postcode_table[extra].to_numpy()[pos[fill]]
-            need = need & ~hit
+    if postcode_table is not None and (need & has_pc).any():
+        _locate_by_postcode(ctx, out, postcode_table, formatted, precision, need, postcode_field)
     elif postcode_table is None and (need & has_pc).any():
         ctx.note("no_postcode_table", "postcodes were not used to locate rows: no postcode table was given",
                  postcode_field, pd.Series(need & has_pc, index=idx))
@@ -875,8 +880,7 @@ def _build_enterprises(ctx: _Context, *, country: str | None, postcode_table, ar
     if swap.any():
         ctx.note("coordinates_swapped", "latitude and longitude were swapped; corrected", "lat", swap)
         out.loc[swap, ["lat", "lon"]] = np.column_stack([lon[swap].to_numpy(), lat[swap].to_numpy()])
-    pt = _normalise_postcode_table(postcode_table) if postcode_table is not None else None
-    _locate(ctx, out, postcode_table=pt, area_centroids=centroids)
+    _locate(ctx, out, postcode_table=_as_lookup(postcode_table), area_centroids=centroids)
     ctx.flag(out["country"].isna(), "country", "country_unknown", "the country cannot be told from the row (no "
              "country, postcode, coordinates or place name): choose the country of the file")
     if boundaries is not None:
@@ -1306,7 +1310,9 @@ def read_table(source, *, kind: str | None = None, mapping: Mapping[str, str | N
     ``source`` is a path, bytes (give ``name`` so the type can be told) or a binary file object.
     ``kind`` is "enterprises", "figures" or "areas" (detected from the columns when None); ``mapping``
     (file column → field or None) overrides the proposed mapping; ``postcodes`` is an optional lookup
-    table (postcode, lat, lon [, region, area, ward]); ``areas`` an optional table of areas (code, name
+    table (postcode, lat, lon [, region, area, ward]; ONS Postcode Directory, NSPL or Code-Point Open as
+    they come) or a :class:`regen.ingest.postcodes.PostcodeLookup` (e.g. the store's); a UK postcode it
+    lacks is placed at its postcode district's centre; ``areas`` an optional table of areas (code, name
     [, name_ja, region, lat, lon]) used to recognise area names and as centroids; ``country`` ("GB"/"JP")
     fills rows that do not say; ``year`` dates the figures of an enterprise list without a year column.
 

@@ -197,6 +197,13 @@ def test_postcode_table_places_enterprises(analyst, engine):
     row = store.list_versions(engine, "pilot").iloc[0]
     assert row["status"] == "draft" and row["file_name"] == "enterprises.csv, postcode-lookup.csv"
     assert store.published_version(engine, "pilot") is None
+    assert store.postcode_table_info(engine)["source"] == "postcode-lookup.csv"  # stored once, with the draft
+    # A later upload without a table: the stored one places the rows, and the page says so
+    at = upload_files(signed_in_page({"lang": "ja"}), ("enterprises.csv", BY_POSTCODE))
+    assert i18n.t("upload.postcodes_stored", "ja", n="2", source=literal("postcode-lookup.csv"),
+                  at=f"{store.postcode_table_info(engine)['at']:%Y-%m-%d}") in text_of(at)
+    counts = next(df.value for df in at.dataframe if i18n.t("upload.precision_col.precision", "ja") in df.value.columns)
+    assert counts.iloc[0].tolist()[-1] == 2
 
 
 def test_excel_list_and_gzipped_figures_make_one_version(analyst, engine):

@@ -283,3 +283,25 @@ def test_no_traceback_from_python_m_regen(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "regen", "publish", "3", "--dataset", "x"], env=env,
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert proc.returncode == 1 and "no dataset named 'x'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_postcode_table_is_stored_once_and_used_by_later_imports(run, engine, tmp_path):
+    table = tmp_path / "onspd.csv"
+    table.write_text("pcd,pcds,lat,long,rgn,oslaua\nSR2 8QW,SR2 8QW,54.8986,-1.3733,E12000001,E08000024\n"
+                     "SR2 8PA,SR2 8PA,54.8990,-1.3700,E12000001,E08000024\n", encoding="utf-8")
+    first = tmp_path / "first.csv"
+    first.write_text("ID,Name,Postcode\nP1,Hendon Bakes,sr2 8qw\n", encoding="utf-8")
+    result = run("import", str(first), "--postcodes", str(table), "--publish")
+    assert result.exit_code == 0, result.output
+    assert "postcodes: 2 stored from onspd.csv for later imports" in result.output
+    assert store.postcode_table_info(engine)["rows"] == 2
+    later = tmp_path / "later.csv"
+    later.write_text("ID,Name,Postcode\nP2,Villette Co-op,SR2 8PA\nP3,Ryhope Repairs,SR2 0XX\n", encoding="utf-8")
+    result = run("import", str(later), "--dataset", "later", "--publish")
+    assert result.exit_code == 0, result.output
+    assert "postcodes: using the table stored from onspd.csv (2 postcodes" in result.output
+    loaded = store.load_dataset(engine, "later").enterprises.set_index("enterprise_id")
+    assert loaded.loc["P2", "geo_precision"] == "postcode" and loaded.loc["P2", "area"] == "E08000024"
+    assert loaded.loc["P2", "region"] == "north_east"
+    assert loaded.loc["P3", "geo_precision"] == "district"  # SR2: the mean of the table's SR2 postcodes
+    assert store.audit(engine)["action"].tolist().count("postcodes") == 1

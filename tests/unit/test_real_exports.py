@@ -166,3 +166,32 @@ def test_cp1252_survey_reads_the_same(survey):
     assert again.accepted["name"].tolist() == r.accepted["name"].tolist()
     assert not math.isnan(again.accepted["lat"].dropna().iloc[0])
     pd.testing.assert_series_equal(again.accepted["geo_precision"], r.accepted["geo_precision"])
+
+
+@pytest.mark.parametrize("shape", ["onspd", "codepoint"])
+def test_register_with_a_public_postcode_table_as_it_comes(register, shape):
+    from regen.ingest import read_postcodes
+
+    orgs, truth = rx.register_organisations()
+    data = rx.onspd_postcodes([truth]) if shape == "onspd" else rx.codepoint_open([truth])
+    table = read_postcodes(data, name=f"{shape}.csv")
+    r = read_table(orgs, name="organisations.csv", postcodes=table)
+    a = r.accepted.join(truth.set_index("file_row"), how="left")
+    by_postcode = a[a["geo_precision"] == "postcode"]
+    with_postcode = a["true_postcode"].notna() & (a["country"] == "GB")
+    assert len(by_postcode) >= 0.9 * with_postcode.sum()
+    distance = km(by_postcode["lat"], by_postcode["lon"], by_postcode["true_lat"], by_postcode["true_lon"])
+    assert (distance <= WRONG_TOWN_KM).all()
+    if shape == "onspd":  # the directory's region codes fill the regions
+        assert (by_postcode["region"] == by_postcode["true_region"]).mean() > 0.95
+
+
+def test_a_postcode_missing_from_the_table_is_placed_at_its_district():
+    table = pd.DataFrame({"pcds": ["SR2 8QW", "SR2 8PA", "NE1 4ST"], "lat": [54.8986, 54.8990, 54.9700],
+                          "long": [-1.3733, -1.3700, -1.6100]})
+    data = b"Name,Postcode\nHendon Bakery,SR2 8QW\nVillette Co-op,SR2 9ZZ\nElsewhere,DH1 1AA\n"
+    r = read_table(data, name="list.csv", postcodes=table)
+    a = r.accepted
+    assert a["geo_precision"].tolist() == ["postcode", "district", "none"]
+    assert a.loc[3, "lat"] == pytest.approx((54.8986 + 54.8990) / 2)
+    assert next(n for n in r.notes if n.code == "postcode_district").rows == [3]
