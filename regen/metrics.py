@@ -24,6 +24,9 @@ from regen.filters import DIMENSIONS, Filters, enterprise_mask
 
 
 
+COVERED = 0.5  # share of trading enterprises reporting that makes a year's jobs figure the default
+
+
 @dataclass
 class Panel:
     enterprises: pd.DataFrame  # one row per enterprise, positional index 0..n-1
@@ -39,10 +42,23 @@ class Panel:
     year_max: int
     year_start: np.ndarray  # figures rows of year y are [year_start[y-min], year_start[y-min+1])
     _weights: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _default_years: tuple[int, int] | None = field(default=None, repr=False, compare=False)
 
     @property
     def years(self) -> tuple[int, int]:
         return self.year_min, self.year_max
+
+    @property
+    def default_years(self) -> tuple[int, int]:
+        """The years shown until a visitor chooses: to the latest year in which at least COVERED of the
+        trading enterprises reported figures (a register's last year often holds only the first returns),
+        else to the last year with figures."""
+        if self._default_years is None:
+            series = jobs_by_year(self, np.ones(len(self.enterprises), dtype=bool))
+            covered = series[(series["enterprises"] > 0) & (series["reporting"] >= COVERED * series["enterprises"])]
+            last = int(covered["year"].max()) if len(covered) else self.year_max
+            self._default_years = (self.year_min, max(self.year_min, last))
+        return self._default_years
 
     def weights(self) -> np.ndarray:
         """(4, figures rows) float matrix, made on first use: headcount, FTE (0 where missing),
@@ -123,8 +139,8 @@ def active_snapshot(panel: Panel, mask: np.ndarray, year: int) -> pd.DataFrame:
 
 
 def active_mask(panel: Panel, year: int) -> np.ndarray:
-    """Enterprises active in ``year`` (see module docstring)."""
-    return (panel.founded <= year) & ~(panel.closed <= year)
+    """Enterprises active in ``year`` (see module docstring); a founding year not known counts as founded."""
+    return ~(panel.founded > year) & ~(panel.closed <= year)
 
 
 def jobs_by_year(panel: Panel, mask: np.ndarray) -> pd.DataFrame:
@@ -146,7 +162,9 @@ def jobs_by_year(panel: Panel, mask: np.ndarray) -> pd.DataFrame:
     founded = panel.founded[mask]
     closed = panel.closed[mask]
     # active enterprises per year: founded <= y and not closed <= y, via cumulative counts
-    born = np.bincount(np.clip(founded[~np.isnan(founded)] - panel.year_min, 0, None).astype(int), minlength=n_years + 1)[:n_years]
+    # a founding year not known counts from the first year (as active_mask does)
+    founded = np.where(np.isnan(founded), panel.year_min, founded)
+    born = np.bincount(np.clip(founded - panel.year_min, 0, None).astype(int), minlength=n_years + 1)[:n_years]
     gone = closed[~np.isnan(closed)]
     died = np.bincount(np.clip(gone - panel.year_min, 0, None).astype(int), minlength=n_years + 1)
     died = died[:n_years] if len(died) >= n_years else np.pad(died, (0, n_years - len(died)))

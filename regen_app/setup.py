@@ -100,7 +100,8 @@ def setup_page(page: str) -> Context:
             keys.LANG: None if lang == i18n.DEFAULT_LANGUAGE else lang,
             keys.COUNTRY: filters.country, keys.REGION: filters.region, keys.AREA: filters.area,
             keys.SECTOR: filters.sector, keys.LEGAL_FORM: filters.legal_form,
-            keys.YEARS: None if (filters.year_from, filters.year_to) == panel.years else (filters.year_from, filters.year_to),
+            keys.YEARS: None if (filters.year_from, filters.year_to) == panel.default_years
+            else (filters.year_from, filters.year_to),
             keys.DATA: choice if offered else None,
         }, shared=True)
         with menu:
@@ -197,9 +198,9 @@ def _filters(ds: Dataset, panel: Panel, lang: str) -> Filters:
             a, b = st.session_state[keys.YEARS]
             st.session_state[keys.YEARS] = (max(lo, min(hi, a)), max(lo, min(hi, b)))
         years = st.slider(t("filters.years"), min_value=lo, max_value=hi,
-                          value=None if keys.YEARS in st.session_state else (lo, hi), key=keys.YEARS,
+                          value=None if keys.YEARS in st.session_state else panel.default_years, key=keys.YEARS,
                           help=t("filters.years_help"))
-    st.button(t("filters.reset"), on_click=_reset, args=((lo, hi),), icon=":material/restart_alt:",
+    st.button(t("filters.reset"), on_click=_reset, args=(panel.default_years,), icon=":material/restart_alt:",
               width="stretch")
     return Filters(country=country, region=region, area=area, sector=sector, legal_form=legal_form,
                    year_from=int(years[0]), year_to=int(years[1]))

@@ -60,11 +60,19 @@ def format_report(result: IngestResult, *, max_problems: int = MAX_PROBLEMS) -> 
                 rows_txt = f" (rows {', '.join(map(str, note.rows))}{more})"
             lines.append(f"  {where}{note.message}{rows_txt}")
     if result.problems:
+        kept = sum(1 for p in result.problems if p.kept)
+        lines.append("")
+        lines.append(f"What was done ({result.rows_read - result.rows_accepted} row(s) left out, {kept} value(s) "
+                     "left out of rows kept):")
+        for row in result.summary_frame("en").itertuples(index=False):
+            column = f" [{row.column}]" if row.column else ""
+            lines.append(f"  {row.rows} × {row.outcome}{column}: {row.reason}"
+                         + (f" (e.g. {row.examples})" if row.examples else ""))
         lines.append("")
         lines.append(f"Problems ({len(result.problems)}):")
         rows = []
         for p in result.problems[:max_problems]:
-            reason = p.reason + (f" ({p.detail})" if p.detail else "")
+            reason = ("value left out: " if p.kept else "") + p.reason + (f" ({p.detail})" if p.detail else "")
             value = _plain(p.value)
             rows.append(["" if p.row is None else str(p.row), p.column or "", "" if value is None else str(value),
                          reason])

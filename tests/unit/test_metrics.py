@@ -63,3 +63,23 @@ def test_years_are_clipped():
 def test_history(panel):
     assert metrics.history(panel, "B")["employees"].tolist() == [1, 2]
     assert metrics.enterprise(panel, "nope") is None
+
+
+def test_default_years_end_at_the_latest_year_most_enterprises_reported():
+    import pandas as pd
+
+    from regen.dataset import Dataset
+
+    ids = [f"E{i}" for i in range(10)]
+    enterprises = pd.DataFrame({"enterprise_id": ids, "name": ids, "legal_form": "cic", "sector": "food",
+                                "founded": pd.array([2010] * 9 + [None], dtype="Int64"), "closed": pd.NA,
+                                "country": "GB", "region": "north_east", "area": "unknown", "lat": np.nan,
+                                "lon": np.nan, "geo_precision": "none"})
+    rows = [(e, y, 3) for e in ids for y in (2020, 2021)] + [(e, 2022, 3) for e in ids[:2]]  # 2022: first returns
+    figures = pd.DataFrame(rows, columns=["enterprise_id", "year", "employees"])
+    panel = metrics.build_panel(Dataset(enterprises, figures, pd.DataFrame(columns=["code"])))
+    assert panel.years == (2020, 2022)
+    assert panel.default_years == (2020, 2021)  # 2 of 10 reported in 2022
+    series = metrics.jobs_by_year(panel, np.ones(10, dtype=bool))
+    assert series["enterprises"].tolist() == [10, 10, 10]  # the one with no founding year counts as trading
+    assert metrics.active_mask(panel, 2021).sum() == 10
