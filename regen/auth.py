@@ -27,7 +27,11 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from regen.store import StoreError, _aware, _now, _reading, _writing, audit_entry, users_table
+from regen.store import StoreError, audit_entry, users_table
+from regen.store import aware as _aware
+from regen.store import now as _now
+from regen.store import reading as _reading
+from regen.store import writing as _writing
 
 MAX_FAILURES = 5
 LOCK_BASE_SECONDS = 30

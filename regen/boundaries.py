@@ -51,7 +51,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
-from regen.ingest.read import _mb, default_max_bytes  # one upload limit for tables and boundaries
+from regen.ingest.read import default_max_bytes  # one upload limit for tables and boundaries
+from regen.settings import megabytes as _mb
 
 DEFAULT_TOLERANCE = 0.0005  # degrees; about 35-55 m in Britain and Japan: invisible below zoom ~12
 DEFAULT_PRECISION = 5  # decimals of a degree in drawn GeoJSON (about 1 m)

@@ -46,7 +46,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -86,12 +85,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
+from regen import settings
 from regen.dataset import Dataset
 from regen.schema import AREA_COLUMNS, ENTERPRISE_COLUMNS, FIGURE_COLUMNS, SCHEMAS, validate
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV_DATABASE_URL = "REGEN_DATABASE_URL"
-DEFAULT_DB_PATH = ROOT / "var" / "regen.db"
+ENV_DATABASE_URL = settings.ENV_DATABASE_URL
+DEFAULT_DB_PATH = settings.DEFAULT_DB_PATH
 DEFAULT_DATASET = "main"
 SAMPLE_DATASET = "sample"
 
@@ -279,7 +279,7 @@ postcode_sources_table = Table(
 
 def database_url(url: str | None = None) -> str:
     """The URL that :func:`get_engine` would use: argument, else ``$REGEN_DATABASE_URL``, else ``var/regen.db``."""
-    return url or os.environ.get(ENV_DATABASE_URL) or f"sqlite:///{DEFAULT_DB_PATH}"
+    return settings.database_url(url)
 
 
 def get_engine(url: str | None = None, *, create: bool = True) -> Engine:
@@ -1360,3 +1360,7 @@ def lookup_districts(engine: Engine, outwards: Sequence[str]) -> pd.DataFrame:
     """The stored postcode districts of the given outward codes ("NE1"), indexed by ``outward``: lat, lon,
     postcodes (how many postcodes the mean is of); codes not stored are absent."""
     return _lookup(engine, postcode_districts_table, "outward", outwards, DISTRICT_FIELDS)
+
+
+# The store's transaction helpers and clock by public name, for the rest of the library (regen.auth)
+now, aware, reading, writing = _now, _aware, _reading, _writing

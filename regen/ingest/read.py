@@ -24,7 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-DEFAULT_MAX_MB = 200
+from regen import settings
+
+DEFAULT_MAX_MB = settings.DEFAULT_MAX_MB
 SAMPLE_CHARS = 256 * 1024
 HEADER_SCAN_ROWS = 40
 DELIMITERS = (",", "\t", ";", "|")
@@ -43,16 +45,11 @@ class IngestError(Exception):
 
 
 def default_max_bytes() -> int:
-    raw = os.environ.get("REGEN_MAX_UPLOAD_MB", "")
-    try:
-        mb = float(raw) if raw.strip() else DEFAULT_MAX_MB
-    except ValueError:
-        mb = DEFAULT_MAX_MB
-    return int(max(mb, 0) * 1024 * 1024)
+    """The largest file read (``$REGEN_MAX_UPLOAD_MB``, see :mod:`regen.settings`)."""
+    return settings.max_upload_bytes()
 
 
-def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+_mb = settings.megabytes
 
 
 @dataclass
