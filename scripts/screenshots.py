@@ -46,7 +46,8 @@ def main() -> None:
 
     from regen import auth, store
     from tests.app.test_upload_boundaries import WARDS
-    from tests.browser.test_upload import PASSWORD, USER, messy_csv, sign_in
+    from tests.browser.helpers import PASSWORD, USER, sign_in
+    from tests.browser.test_upload import messy_csv
 
     folder = tempfile.TemporaryDirectory(prefix="regen-shots-")
     url = f"sqlite:///{Path(folder.name) / 'regen.db'}"
