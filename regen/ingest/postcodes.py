@@ -324,20 +324,11 @@ def _nation_of(value: str) -> str | None:
                                                else None)
 
 
-@lru_cache(maxsize=1)
 def _region_names() -> dict[str, str]:
     """Normalised region names and slugs ("North East", "north east england", "north_east") → slug."""
-    from regen import places
+    from regen.ingest.reference import places_reference
 
-    names: dict[str, str] = {}
-    for slug, info in places.REGIONS.items():
-        for key in (slug, slug.replace("_", " "), info.get("en"), info.get("ja")):
-            if key:
-                names.setdefault(norm(key), slug)
-        en = info.get("en") or ""
-        if en.endswith(" England"):
-            names.setdefault(norm(en[: -len(" England")]), slug)
-    return names
+    return places_reference()[0]
 
 
 @lru_cache(maxsize=4)
