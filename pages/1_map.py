@@ -39,6 +39,7 @@ with c3:
 def _toggle_play() -> None:
     playing = not st.session_state.get(keys.MAP_PLAYING, False)
     st.session_state[keys.MAP_PLAYING] = playing
+    st.session_state[keys.MAP_PLAY_CHANGED] = True
     if playing and st.session_state.get(keys.MAP_YEAR, end) >= end:
         st.session_state[keys.MAP_YEAR] = base  # start again from the first year
 
@@ -48,6 +49,10 @@ playing = st.session_state.get(keys.MAP_PLAYING, False)
 
 @st.fragment(run_every=PLAY_SECONDS if playing else None)
 def map_section() -> None:
+    if st.session_state.pop(keys.MAP_PLAY_CHANGED, False):
+        # Play or Pause was pressed inside this fragment, which reruns on its own: the whole page runs
+        # again so that the fragment is made anew with (or without) its timer.
+        st.rerun()
     if st.session_state.get(keys.MAP_PLAYING, False):
         current = st.session_state.get(keys.MAP_YEAR, base)
         if current >= end:

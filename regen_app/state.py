@@ -17,6 +17,7 @@ MAP_COLOUR = "colour"
 MAP_VIEW = "view"
 MAP_SELECTED = "enterprise"  # the open card; in the URL so a card can be linked to
 MAP_PLAYING = "_playing"
+MAP_PLAY_CHANGED = "_play_changed"  # Play/Pause pressed: the map page reruns whole to start or stop its timer
 
 # Explorer page
 SEARCH = "q"

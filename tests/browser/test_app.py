@@ -170,3 +170,27 @@ def test_card_from_a_link_shows_text_literally(page, server):
     text = card.inner_text()
     assert "<b>every Saturday</b>" in text and "**all welcome**" in text
     assert card.locator("b, strong").filter(has_text="every Saturday").count() == 0
+
+
+def test_play_runs_through_the_years_on_a_fresh_page_and_pauses(page, server):
+    """Play is pressed inside the map's self-rerunning fragment: it must start the timer, not one step."""
+    goto(page, server, "map")
+    wait_for_map(page)
+    year = page.locator('[data-testid="stMain"] [data-testid="stSliderThumbValue"]').first
+
+    def shown() -> int:
+        return int(year.inner_text().strip())
+
+    assert shown() == 2025
+    page.get_by_role("button", name=i18n.t("map.play", "en")).click()  # from the last year: starts at the first
+    page.wait_for_function(
+        """() => { const v = document.querySelector('[data-testid="stMain"] [data-testid="stSliderThumbValue"]');
+                   return v && Number(v.innerText) >= 2006 && Number(v.innerText) < 2025; }""", timeout=40_000)
+    pause = page.get_by_role("button", name=i18n.t("map.pause", "en"))
+    pause.click()
+    page.get_by_role("button", name=i18n.t("map.play", "en")).wait_for(timeout=20_000)
+    wait_for_app(page)
+    stopped = shown()
+    page.wait_for_timeout(3_000)  # paused: no more steps
+    assert shown() == stopped and 2006 <= stopped < 2025
+    assert error_boxes(page) == 0
