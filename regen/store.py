@@ -487,37 +487,49 @@ def _rows(frame: pd.DataFrame, kind: str, version_id: int, start: int) -> list[t
 
 
 def _insert_frame(conn: Connection, kind: str, version_id: int, frame: pd.DataFrame) -> int:
-    """Bulk-insert ``frame`` as rows of ``version_id``: COPY on PostgreSQL (psycopg), executemany elsewhere."""
-    if frame.empty:
+    """Bulk-insert ``frame`` as rows of ``version_id`` (see :func:`_bulk_write`)."""
+    return _bulk_write(conn, DATA_TABLES[kind], ("version_id", "seq", *COLUMNS[kind]), len(frame),
+                       lambda start, stop: _rows(frame.iloc[start:stop], kind, version_id, start))
+
+
+def _bulk_write(conn: Connection, table: Table, names: Sequence[str], n: int, rows, *, copy_chunk=None,
+                copy_format: str = "") -> int:
+    """Insert ``n`` rows into ``table`` (columns ``names``) in chunks of :data:`CHUNK_ROWS`, ``rows(start,
+    stop)`` giving a chunk as Python tuples: COPY on PostgreSQL (psycopg), one executemany per chunk
+    elsewhere. ``copy_chunk(copy, start, stop)``, when given, writes a chunk into the COPY itself, in the
+    format ``copy_format`` names (e.g. " (FORMAT csv)"), instead of row by row."""
+    if n == 0:
         return 0
-    table = DATA_TABLES[kind]
-    names = ["version_id", "seq", *COLUMNS[kind]]
     dialect = conn.dialect
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         from psycopg import sql
 
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names))
+        statement = sql.SQL("COPY {} ({}) FROM STDIN" + copy_format).format(
+            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(name) for name in names))
         cursor = conn.connection.driver_connection.cursor()
         try:
             with cursor.copy(statement) as copy:
-                for start in range(0, len(frame), CHUNK_ROWS):
-                    for row in _rows(frame.iloc[start:start + CHUNK_ROWS], kind, version_id, start):
-                        copy.write_row(row)
+                for start in range(0, n, CHUNK_ROWS):
+                    stop = min(n, start + CHUNK_ROWS)
+                    if copy_chunk is not None:
+                        copy_chunk(copy, start, stop)
+                    else:
+                        for row in rows(start, stop):
+                            copy.write_row(row)
         finally:
             cursor.close()
-        return len(frame)
+        return n
     if dialect.name == "sqlite":
         quote = dialect.identifier_preparer.quote
-        statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+        statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(name) for name in names)}) "
                      f"VALUES ({', '.join('?' for _ in names)})")
-        for start in range(0, len(frame), CHUNK_ROWS):
-            conn.exec_driver_sql(statement, _rows(frame.iloc[start:start + CHUNK_ROWS], kind, version_id, start))
-        return len(frame)
-    for start in range(0, len(frame), CHUNK_ROWS):
-        rows = _rows(frame.iloc[start:start + CHUNK_ROWS], kind, version_id, start)
-        conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
-    return len(frame)
+        for start in range(0, n, CHUNK_ROWS):
+            conn.exec_driver_sql(statement, rows(start, min(n, start + CHUNK_ROWS)))
+        return n
+    for start in range(0, n, CHUNK_ROWS):
+        chunk = rows(start, min(n, start + CHUNK_ROWS))
+        conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in chunk])
+    return n
 
 
 def _copy_table(conn: Connection, kind: str, from_version_id: int, to_version_id: int) -> int:
@@ -1208,35 +1220,11 @@ def _postcode_csv(frame: pd.DataFrame, names: tuple[str, ...], start: int, stop:
 
 
 def _bulk_insert(conn: Connection, table: Table, names: tuple[str, ...], frame: pd.DataFrame) -> int:
-    """Insert every row of ``frame`` (columns ``names``) in chunks of :data:`CHUNK_ROWS`: COPY of CSV on
-    PostgreSQL (psycopg), one executemany per chunk elsewhere (Python objects made a chunk at a time)."""
-    if frame.empty:
-        return 0
-    dialect = conn.dialect
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        from psycopg import sql
-
-        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(n) for n in names))
-        cursor = conn.connection.driver_connection.cursor()
-        try:
-            with cursor.copy(statement) as copy:
-                for start in range(0, len(frame), CHUNK_ROWS):
-                    copy.write(_postcode_csv(frame, names, start, start + CHUNK_ROWS))
-        finally:
-            cursor.close()
-        return len(frame)
-    if dialect.name == "sqlite":
-        quote = dialect.identifier_preparer.quote
-        statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
-                     f"VALUES ({', '.join('?' for _ in names)})")
-        for start in range(0, len(frame), CHUNK_ROWS):
-            conn.exec_driver_sql(statement, _postcode_rows(frame, names, start, start + CHUNK_ROWS))
-        return len(frame)
-    for start in range(0, len(frame), CHUNK_ROWS):
-        rows = _postcode_rows(frame, names, start, start + CHUNK_ROWS)
-        conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
-    return len(frame)
+    """Insert every row of ``frame`` (columns ``names``): COPY of CSV written by Arrow on PostgreSQL,
+    executemany elsewhere (Python objects made a chunk at a time); see :func:`_bulk_write`."""
+    return _bulk_write(conn, table, names, len(frame), lambda start, stop: _postcode_rows(frame, names, start, stop),
+                       copy_chunk=lambda copy, start, stop: copy.write(_postcode_csv(frame, names, start, stop)),
+                       copy_format=" (FORMAT csv)")
 
 
 def _postcode_frame(table: pd.DataFrame) -> pd.DataFrame:

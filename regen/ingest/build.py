@@ -291,11 +291,10 @@ def note_carried_forward(ctx: Context, figures: pd.DataFrame) -> None:
     run_to_end = pd.Series(repeat[::-1]).groupby(ids[::-1], sort=False).cummin().to_numpy(dtype=bool)[::-1]
     carried = pd.Series(False, index=figures.index)
     carried.iloc[order[run_to_end]] = True
-    frame = figures
     if carried.any():
         mask = pd.Series(False, index=ctx.index)
         mask[carried[carried].index] = True
-        enterprises = frame.loc[carried.to_numpy(), "enterprise_id"].nunique()
+        enterprises = figures.loc[carried.to_numpy(), "enterprise_id"].nunique()
         ctx.note("carried_forward", f"the figures of {enterprises} enterprise(s) repeat the year before exactly up to "
                                     "their last year (carried forward rather than new returns?): kept; check them",
                  "year", mask)
