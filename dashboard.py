@@ -7,8 +7,8 @@ classic multipage mode) and share the set-up in ``regen_app.setup``.
 
 import streamlit as st
 
-from regen import charts, geo, i18n, metrics, survival
-from regen_app import cache, outlines
+from regen import charts, i18n, mapview, metrics, survival
+from regen_app import maps, outlines
 from regen_app.setup import setup_page
 from regen_app.widgets import share_metric
 
@@ -20,6 +20,7 @@ t, lang = ctx.t, ctx.lang
 base, year = ctx.years
 
 st.title(t("overview.title"))
+maps.enhance(lang)
 st.markdown(t("overview.intro"))
 
 mask = ctx.panel.mask(ctx.filters)
@@ -59,28 +60,20 @@ left, right = st.columns([3, 2])
 with left:
     st.subheader(t("overview.where", year=year))
     points = metrics.snapshot(ctx.panel, mask, year)
-    countries = [c for c in ("GB", "JP") if (points["country"] == c).any()] or ["GB"]
+    countries = [c for c in ("GB", "JP") if (points["country"] == c).any()] or [mapview.HOME.get(lang, "GB")]
+    if lang == "ja":
+        countries.reverse()  # the visitors' own country first
     own = outlines.of(ctx)
+    everyone = ctx.panel.enterprises[mask]
     # One small map per country: a single map over Britain and Japan would show neither.
     for column, country in zip(st.columns(len(countries)), countries):
-        part = points[points["country"] == country]
-        # fit to the small map as drawn (a share of about 540 px, 420 px high)
-        view = (geo.fit_view(part["lat"], part["lon"], width=540 // len(countries), height=400) if len(part)
-                else geo.VIEWS["sunderland"])
-        layers = [cache.boundaries("countries")] + ([cache.boundaries("jp_prefectures")] if country == "JP" else [])
-        drawn = own.geojson if own is not None and outlines.country(own.bounds) == country else None
-        if len(part) > charts.POINT_LIMIT:  # many enterprises: hexagons keep the page fast and light
-            hexes = geo.hex_aggregate(part, geo.resolution_for_zoom(view["zoom"]))
-            fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=layers,
-                                 height=420, outlines=drawn)
-            fig.update_traces(showscale=False)
-        else:
-            fig = charts.points_map(part, colour_by="sector", lang=lang, view=view, boundaries=layers, height=420,
-                                    outlines=drawn)
-        fig.update_layout(showlegend=False)
+        plan = mapview.plan(points, lang=lang, country=country, everyone=everyone,
+                            outlines=own.geojson if own is not None else None,
+                            outline_bounds=own.bounds if own is not None else None)
+        fig = mapview.figure(plan, lang=lang, height=420, legend=False)
         with column:
             st.caption(i18n.label("country", country, lang))
-            st.plotly_chart(fig, key=f"overview_map_{country}", config={"displaylogo": False, "scrollZoom": False})
+            st.plotly_chart(fig, key=f"overview_map_{country}", config=maps.config(lang))
     links = st.columns(2)
     links[0].page_link("pages/1_map.py", label=t("overview.open_map"), icon=":material/arrow_forward:",
                        query_params=ctx.query)

@@ -29,7 +29,7 @@ import json
 import pages
 import synthetic
 from pages import POINT_LIMIT, STATES, table
-from regen import charts, dataset, geo, metrics
+from regen import charts, dataset, geo, mapview, metrics
 
 ALL = dict(STATES)["all"]
 
@@ -79,30 +79,22 @@ def dataset_rows(label: str, ds: dataset.Dataset) -> list[list[str]]:
         fig, _hexes, _n = pages.map_figure(panel, ALL, place_names, mode="hexes", view_key=view_key)
         add(f"Map, hex mode, view {view_key} (zoom {geo.VIEWS[view_key]['zoom']})", fig,
             f"hexes r{geo.resolution_for_zoom(geo.VIEWS[view_key]['zoom'])}", len(fig.data[0].locations))
-    # Overview: one small map per country; dashboard.py applies the Map page's rule to each (hexagons
-    # above POINT_LIMIT points); "every point" is what the first version sent.
+    # Overview: one small map per country, planned as dashboard.py plans them (regen.mapview).
     base, year = ALL.years(panel.years)
-    points = metrics.snapshot(panel, panel.mask(ALL), year)
+    mask = panel.mask(ALL)
+    points = metrics.snapshot(panel, mask, year)
     countries = [c for c in ("GB", "JP") if (points["country"] == c).any()] or ["GB"]
     for country in countries:
-        part = points[points["country"] == country]
-        view = geo.fit_view(part["lat"], part["lon"], width=540 // len(countries), height=400)
-        layers = [geo.load_boundaries("countries")] + ([geo.load_boundaries("jp_prefectures")] if country == "JP" else [])
-        fig = charts.points_map(part, colour_by="sector", lang="en", view=view, boundaries=layers, height=420)
-        add(f"Overview small map {country}, every point (first version)" if len(part) > POINT_LIMIT
-            else f"Overview small map {country} as written", fig, "points", len(part))
-        if len(part) > POINT_LIMIT:
-            hexes = geo.hex_aggregate(part, geo.resolution_for_zoom(view["zoom"]))
-            fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang="en", view=view, boundaries=layers,
-                                 height=420)
-            add(f"Overview small map {country} as written (hex rule)", fig, "hexes", len(hexes))
+        plan = mapview.plan(points, lang="en", country=country, everyone=panel.enterprises[mask])
+        fig = mapview.figure(plan, lang="en", height=420, legend=False)
+        add(f"Overview small map {country} as written", fig, "hexes" if plan.hexes else "points",
+            len(fig.data[0].locations) if plan.hexes else len(plan.points))
     if len(points) > POINT_LIMIT:
         at_limit = points.sample(POINT_LIMIT, random_state=0).reset_index(drop=True)
         at_limit["place"] = [place_names(w, a, r) for w, a, r in
                              zip(at_limit["ward"], at_limit["area"].astype(str), at_limit["region"].astype(str))]
-        view = geo.fit_view(at_limit["lat"], at_limit["lon"], width=640, height=580)
-        fig = charts.points_map(at_limit, colour_by="sector", lang="en", view=view,
-                                boundaries=[geo.load_boundaries("countries")])
+        plan = mapview.plan(at_limit, lang="en", point_limit=None)
+        fig = mapview.figure(plan, lang="en")
         add(f"Map, points at the limit ({POINT_LIMIT:,})", fig, "points", POINT_LIMIT)
     del panel
     gc.collect()

@@ -32,11 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # appended: PYTHONPATH can point at another copy of ``regen`` to compare
 
-from regen import charts, geo, metrics, places  # noqa: E402
+from regen import charts, mapview, metrics, places  # noqa: E402
 from regen.dataset import Dataset  # noqa: E402
 from regen.filters import DIMENSIONS, Filters  # noqa: E402
 
-POINT_LIMIT = 20_000  # pages/1_map.py: above this many points the map switches to hexagons
+POINT_LIMIT = mapview.POINT_LIMIT  # above this many points a map switches to hexagons
 LANG = "en"
 
 # A realistic sequence of sidebar changes: each state is one rerun of the page.
@@ -75,19 +75,10 @@ def overview(panel: metrics.Panel, filters: Filters, *, hex_rule: bool = True) -
     size = len(to_json(charts.jobs_over_time(series, LANG, base_year=base, year=year)))
     points = metrics.snapshot(panel, mask, year)
     countries = [c for c in ("GB", "JP") if (points["country"] == c).any()] or ["GB"]
-    for country in countries:  # one small map per country
-        part = points[points["country"] == country]
-        view = (geo.fit_view(part["lat"], part["lon"], width=540 // len(countries), height=400) if len(part)
-                else geo.VIEWS["sunderland"])
-        layers = [geo.load_boundaries("countries")] + ([geo.load_boundaries("jp_prefectures")] if country == "JP" else [])
-        if hex_rule and len(part) > POINT_LIMIT:
-            hexes = geo.hex_aggregate(part, geo.resolution_for_zoom(view["zoom"]))
-            fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=LANG, view=view, boundaries=layers,
-                                 height=420)
-        else:
-            fig = charts.points_map(part, colour_by="sector", lang=LANG, view=view, boundaries=layers, height=420)
-        fig.update_layout(showlegend=False)
-        size += len(to_json(fig))
+    for country in countries:  # one small map per country, as dashboard.py draws them
+        plan = mapview.plan(points, lang=LANG, country=country, everyone=panel.enterprises[mask],
+                            point_limit=POINT_LIMIT if hex_rule else None)
+        size += len(to_json(mapview.figure(plan, lang=LANG, height=420, legend=False)))
     by_sector = metrics.jobs_by(panel, mask, year, "sector")
     size += len(to_json(charts.jobs_by_category(by_sector, "sector", LANG, height=420)))
     assert head.year == year
@@ -120,26 +111,13 @@ def map_figure(panel: metrics.Panel, filters: Filters, place_names: PlaceNames, 
     year = end if year is None else year
     mask = panel.mask(filters)
     points = metrics.snapshot(panel, mask, year)
-    boundaries = [geo.load_boundaries("countries")]
-    if view_key == "japan" or geo.VIEWS.get(view_key, {}).get("country") == "JP" or (
-            view_key == "auto" and len(points) and (points["country"] == "JP").all()):
-        boundaries.append(geo.load_boundaries("jp_prefectures"))
-    if view_key == "auto":
-        view = (geo.fit_view(points["lat"], points["lon"], width=640, height=580) if len(points)
-                else geo.VIEWS["sunderland"])
-    else:
-        view = geo.VIEWS[view_key]
-    show_hexes = mode == "hexes" or (point_limit is not None and len(points) > point_limit)
-    _total_jobs = int(points["employees"].sum()) if len(points) else 0
-    if show_hexes:
-        resolution = geo.resolution_for_zoom(view["zoom"])
-        near = geo.in_view(points["lat"], points["lon"], view, width=640, height=580)
-        hexes = geo.hex_aggregate(points[near], resolution)
-        fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=LANG, view=view, boundaries=boundaries)
-    else:
-        points["place"] = [place_names(w, a, r) for w, a, r in
-                           zip(points["ward"], points["area"].astype(str), points["region"].astype(str))]
-        fig = charts.points_map(points, colour_by=colour_by, lang=LANG, view=view, boundaries=boundaries)
+    plan = mapview.plan(points, lang=LANG, view_key=view_key, mode=mode, everyone=panel.enterprises[mask],
+                        point_limit=point_limit)
+    if not plan.hexes:
+        plan.points["place"] = [place_names(w, a, r) for w, a, r in zip(
+            plan.points["ward"], plan.points["area"].astype(str), plan.points["region"].astype(str))]
+    fig = mapview.figure(plan, lang=LANG, colour_by=colour_by)
+    show_hexes = plan.hexes
     return fig, show_hexes, len(points)
 
 

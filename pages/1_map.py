@@ -3,15 +3,18 @@ analyst dataset's own area outlines (from its boundary file) drawn over the buil
 
 import streamlit as st
 
-from regen import charts, geo, i18n, metrics
-from regen_app import cache, outlines, urlstate
+import pandas as pd
+
+from regen import charts, geo, i18n, mapview, metrics
+from regen_app import maps, outlines, urlstate
 from regen_app import state as keys
 from regen_app.cards import enterprise_card
 from regen_app.setup import place_labels, setup_page
 
 POINT_LIMIT = charts.POINT_LIMIT
-MAP_WIDTH, MAP_HEIGHT = 640, 580  # the map as drawn on a laptop screen, for fitting views
+MAP_HEIGHT = 600
 PLAY_SECONDS = 1.2
+SPOT = 4  # decimals of a degree (about 10 m): enterprises this close share a dot
 
 ctx = setup_page("map")
 t, lang = ctx.t, ctx.lang
@@ -19,6 +22,8 @@ base, end = ctx.years
 mask = ctx.panel.mask(ctx.filters)
 
 st.title(t("map.title"))
+maps.enhance(lang)
+MAP_CONFIG = maps.config(lang)
 
 MODES, COLOURS, VIEW_KEYS = ("points", "hexes"), ("sector", "legal_form"), ("auto", *geo.VIEWS)
 for key, allowed in ((keys.MAP_MODE, MODES), (keys.MAP_COLOUR, COLOURS), (keys.MAP_VIEW, VIEW_KEYS)):
@@ -45,6 +50,46 @@ def _toggle_play() -> None:
 
 
 playing = st.session_state.get(keys.MAP_PLAYING, False)
+
+
+def _go_to(view: str) -> None:
+    st.session_state[keys.MAP_VIEW] = view
+
+
+def view_notes(plan: mapview.MapPlan) -> None:
+    """Say when the view and the filters disagree, and offer the fix."""
+    if plan.empty_view and view_key != "auto":
+        place = geo.VIEWS[view_key][f"label_{lang}"]
+        st.warning(t("map.view_empty", n=i18n.number(plan.total - plan.unlocated, lang), place=place),
+                   icon=":material/travel_explore:")
+        st.button(t("map.view_fix"), on_click=_go_to, args=("auto",), icon=":material/fit_screen:", key="view_fix")
+    for country, n in sorted(plan.elsewhere.items()):
+        if country not in mapview.FALLBACK_VIEW:
+            continue
+        name = i18n.label("country", country, lang)
+        note, go = st.columns([4, 1.4], vertical_alignment="center")
+        note.caption(t("map.elsewhere", n=i18n.number(n, lang), country=name))
+        go.button(t("map.show_country", country=name), on_click=_go_to, args=(mapview.COUNTRY_VIEW[country],),
+                  key=f"show_{country}", width="stretch")
+
+
+def same_spot(points: pd.DataFrame, enterprise_id: str) -> pd.DataFrame:
+    """The enterprises drawn on the same spot as ``enterprise_id`` (itself included)."""
+    if not len(points) or "lat" not in points:
+        return points
+    me = points[points["enterprise_id"].astype(str) == enterprise_id]
+    if me.empty:
+        return me
+    lat, lon = round(float(me["lat"].iloc[0]), SPOT), round(float(me["lon"].iloc[0]), SPOT)
+    return points[(points["lat"].round(SPOT) == lat) & (points["lon"].round(SPOT) == lon)]
+
+
+def card_names(frame: pd.DataFrame) -> list[str]:
+    """Names to choose between, in the interface language where there is one."""
+    names = frame["name"].astype(str)
+    if lang == "ja" and "name_ja" in frame:
+        names = frame["name_ja"].where(frame["name_ja"].notna() & (frame["name_ja"].astype(str) != ""), names)
+    return [str(n) for n in names]
 
 
 @st.fragment(run_every=PLAY_SECONDS if playing else None)
@@ -82,59 +127,49 @@ def map_section() -> None:
     with_figures = len(ctx.panel.figures) > 0
     # Without yearly figures the map still shows who was trading, by founding and closing years.
     points = (metrics.snapshot if with_figures else metrics.active_snapshot)(ctx.panel, mask, year)
-    boundaries = [cache.boundaries("countries")]
-    if view_key == "japan" or geo.VIEWS.get(view_key, {}).get("country") == "JP" or (
-            view_key == "auto" and len(points) and (points["country"] == "JP").all()):
-        boundaries.append(cache.boundaries("jp_prefectures"))
     own = outlines.of(ctx)
-    drawn = own.geojson if own is not None else None
-    if view_key == "auto":
-        # fit to the map as drawn (about 640 x 620 px on a laptop), not to a wider default
-        view = (geo.fit_view(points["lat"], points["lon"], width=MAP_WIDTH, height=MAP_HEIGHT) if len(points)
-                else geo.VIEWS["sunderland"])
-    else:
-        view = geo.VIEWS[view_key]
-
-    show_hexes = mode == "hexes" or len(points) > POINT_LIMIT
+    plan = mapview.plan(points, lang=lang, view_key=view_key, mode=mode, everyone=ctx.panel.enterprises[mask],
+                        outlines=own.geojson if own is not None else None,
+                        outline_bounds=own.bounds if own is not None else None)
     total_jobs = int(points["employees"].sum()) if len(points) and with_figures else 0
     if with_figures:
         st.markdown(t("map.summary", year=year, n=i18n.number(len(points), lang), jobs=i18n.number(total_jobs, lang)))
     else:
         st.markdown(t("map.summary_no_figures", year=year, n=i18n.number(len(points), lang)))
-    unlocated = int(points["lat"].isna().sum()) if len(points) else 0
-    if unlocated:  # counted in every figure; only the map cannot show them
-        st.caption(t("map.no_location", n=i18n.number(unlocated, lang), total=i18n.number(len(points), lang)))
+    if plan.unlocated:  # counted in every figure; only the map cannot show them
+        st.caption(t("map.no_location", n=i18n.number(plan.unlocated, lang), total=i18n.number(len(points), lang)))
+    view_notes(plan)
     map_col, card_col = st.columns([3, 1.25])
     with map_col:
-        if show_hexes:
-            if mode != "hexes":
-                st.caption(t("map.too_many", limit=i18n.number(POINT_LIMIT, lang)))
-            resolution = geo.resolution_for_zoom(view["zoom"])
-            # only hexagons in (and around) the view: shading fits what is seen and the payload stays bounded
-            near = geo.in_view(points["lat"], points["lon"], view, width=MAP_WIDTH, height=MAP_HEIGHT)
-            hexes = geo.hex_aggregate(points[near], resolution)
-            fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=boundaries,
-                                 outlines=drawn)
-            st.plotly_chart(fig, key="hex_map", config={"displaylogo": False, "scrollZoom": True})
-            st.caption(t("map.hex_note", res=resolution))
+        if plan.hexes and mode != "hexes":
+            st.caption(t("map.too_many", limit=i18n.number(POINT_LIMIT, lang)))
+        if not plan.hexes:
+            plan.points["place"] = place_labels(ctx, plan.points)
+        fig = mapview.figure(plan, lang=lang, colour_by=colour_by, height=MAP_HEIGHT)
+        if plan.hexes:
+            st.plotly_chart(fig, key="hex_map", config=MAP_CONFIG)
+            st.caption(t("map.hex_note", res=plan.resolution))
         else:
-            points["place"] = place_labels(ctx, points)
-            fig = charts.points_map(points, colour_by=colour_by, lang=lang, view=view, boundaries=boundaries,
-                                    outlines=drawn)
             event = st.plotly_chart(fig, key="points_map", on_select="rerun", selection_mode="points",
-                                    config={"displaylogo": False, "scrollZoom": True})
+                                    config=MAP_CONFIG)
             chosen = [p.get("customdata", [None])[0] for p in (event.selection.points if event else [])]
             chosen = [c for c in chosen if c]
             if chosen:
                 st.session_state[keys.MAP_SELECTED] = chosen[0]
             st.caption(t("map.click_hint"))
-        if own is not None:
+        if plan.outlines is not None and own is not None:
             st.caption(t("map.outlines", n=i18n.number(own.areas, lang)))
     with card_col:
         selected = st.session_state.get(keys.MAP_SELECTED)
         if selected and metrics.enterprise(ctx.panel, selected) is not None:
+            here = same_spot(plan.points, selected)
+            if len(here) > 1:  # dots on one spot: any of them can be chosen, not only the one on top
+                names = dict(zip(here["enterprise_id"].astype(str), card_names(here)))
+                selected = st.selectbox(t("map.here", n=i18n.number(len(here), lang)), list(names),
+                                        index=list(names).index(selected) if selected in names else 0,
+                                        format_func=names.get, key=f"here_{selected}")
             enterprise_card(ctx, selected)
-        else:
+        elif not plan.hexes:
             st.info(t("map.card_empty"), icon=":material/touch_app:")
 
 

@@ -6,13 +6,12 @@ import logging
 from collections import OrderedDict
 from pathlib import PurePath
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from regen import charts, geo, i18n, imports, places, store
+from regen import i18n, imports, mapview, places, store
 from regen.ingest import values as vmap
-from regen_app import cache, outlines, signin, upload
+from regen_app import cache, maps, signin, upload
 from regen_app import state as keys
 from regen_app.cache import STORE_ERRORS
 from regen_app.setup import literal, setup_page
@@ -451,31 +450,19 @@ def read_files(files) -> tuple[upload.Batch, upload.BoundarySet | None]:
 
 def preview_map(frames: dict, boundaries: upload.BoundarySet | None) -> None:
     """The enterprises that would be published and the uploaded outlines; the view fits both."""
+    maps.enhance(lang)
     points = upload.preview_points(frames)
     drawn = boundaries.geojson if boundaries is not None else None
-    lat, lon = points["lat"].to_numpy(dtype=float), points["lon"].to_numpy(dtype=float)
-    if drawn is not None:
-        west, south, east, north = boundaries.result.bounds
-        lat, lon = np.append(lat, [south, north]), np.append(lon, [west, east])
-    # the map is about 700 x 460 px; no closer than a town, so that the coast and outlines show
-    view = geo.fit_view(lat, lon, width=700, height=460, max_zoom=11) if len(lat) else geo.VIEWS["sunderland"]
-    layers = [cache.boundaries("countries")]
-    if (len(points) > 0 and (points["country"] == "JP").any()) or (
-            drawn is not None and outlines.country(boundaries.result.bounds) == "JP"):
-        layers.append(cache.boundaries("jp_prefectures"))
-    as_hexagons = len(points) > charts.POINT_LIMIT  # as on the Map page: keeps the page light, the server free
-    if as_hexagons:
-        resolution = geo.resolution_for_zoom(view["zoom"])
-        hexes = geo.hex_aggregate(points, resolution)
-        fig = charts.hex_map(hexes, geo.hex_geojson(hexes["hex"]), lang=lang, view=view, boundaries=layers,
-                             height=460, outlines=drawn)
-    else:
-        fig = charts.points_map(points, colour_by="sector", lang=lang, view=view, boundaries=layers, height=460,
-                                outlines=drawn)
-    st.plotly_chart(fig, key="preview_map", config={"displaylogo": False, "scrollZoom": True})
+    # no closer than a town, so that the coast and outlines show
+    plan = mapview.plan(points, lang=lang, outlines=drawn, max_zoom=11,
+                        outline_bounds=boundaries.result.bounds if drawn is not None else None)
+    fig = mapview.figure(plan, lang=lang, height=460)
+    st.plotly_chart(fig, key="preview_map", config=maps.config(lang))
     st.caption(t("upload.preview_map", n=i18n.number(len(points), lang)))
-    if as_hexagons:
-        st.caption(t("map.hex_note", res=resolution))
+    for country, n in sorted(plan.elsewhere.items()):
+        st.caption(t("map.elsewhere", n=i18n.number(n, lang), country=i18n.label("country", country, lang)))
+    if plan.hexes:  # as on the Map page: keeps the page light, the server free
+        st.caption(t("map.hex_note", res=plan.resolution))
     if drawn is not None:
         st.caption(t("upload.preview_outlines", n=i18n.number(boundaries.areas, lang)))
 

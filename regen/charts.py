@@ -99,6 +99,23 @@ def _layout(fig: go.Figure, *, height: int, legend: bool = True) -> go.Figure:
     return fig
 
 
+def integer_axis(top: float, *, ticks: int = 5) -> dict:
+    """Axis settings for counts from 0 to ``top``: whole-number ticks at a round step (1, 2, 5, 10, 20,
+    25, 50 …) with at most about ``ticks`` intervals, so that no tick reads "37" or repeats "1, 1"."""
+    top = max(float(top) if np.isfinite(top) else 0.0, 1.0)
+    step = 1.0
+    for magnitude in (10 ** k for k in range(0, 12)):
+        for base in (1, 2, 2.5, 5):
+            candidate = base * magnitude
+            if candidate != int(candidate):
+                continue
+            step = candidate
+            if top / candidate <= ticks:
+                upper = math.ceil(top * 1.04 / step) * step
+                return dict(tickmode="linear", tick0=0, dtick=step, range=[0, upper])
+    return dict(range=[0, top * 1.04])
+
+
 def jobs_over_time(series: pd.DataFrame, lang: str, *, base_year: int | None = None, year: int | None = None,
                    height: int = 360) -> go.Figure:
     """Jobs (area) and active enterprises (line, right axis) per year; the chosen years marked."""
@@ -117,10 +134,12 @@ def jobs_over_time(series: pd.DataFrame, lang: str, *, base_year: int | None = N
         fig.add_vrect(x0=base_year, x1=year, fillcolor="#e5e7eb", opacity=0.35, line_width=0, layer="below")
     if year is not None:
         fig.add_vline(x=year, line=dict(color=INK, width=1, dash="dash"))
+    jobs_top = float(pd.to_numeric(series["jobs"], errors="coerce").max()) if len(series) else 0.0
+    firms_top = float(pd.to_numeric(series["enterprises"], errors="coerce").max()) if len(series) else 0.0
     fig.update_layout(
-        yaxis=dict(title=i18n.t("chart.jobs", lang), rangemode="tozero", gridcolor="#eef0f2", tickformat=",d"),
-        yaxis2=dict(title=i18n.t("chart.enterprises", lang), overlaying="y", side="right", rangemode="tozero",
-                    showgrid=False, tickformat=",d"),
+        yaxis=dict(title=i18n.t("chart.jobs", lang), gridcolor="#eef0f2", tickformat=",d", **integer_axis(jobs_top)),
+        yaxis2=dict(title=i18n.t("chart.enterprises", lang), overlaying="y", side="right", showgrid=False,
+                    tickformat=",d", **integer_axis(firms_top)),
         xaxis=dict(dtick=5, gridcolor="#f3f4f6"),
         hovermode="x unified",
     )
@@ -143,12 +162,13 @@ def jobs_by_category(frame: pd.DataFrame, column: str, lang: str, *, height: int
     return _layout(fig, height=height, legend=False)
 
 
-def boundary_layers(boundaries: list[dict], outlines: dict | None = None) -> list[dict]:
-    """MapLibre layers: land filled under the data, outlines drawn over it; ``outlines`` (an analyst's
-    own areas) last, in :data:`OWN_OUTLINE`."""
+def boundary_layers(boundaries: list[dict], outlines: dict | None = None, *, land: bool = True) -> list[dict]:
+    """MapLibre layers: land filled under the data from the first outline set (unless ``land`` is False,
+    when the map's style draws the land), outlines drawn over it; ``outlines`` (an analyst's own areas)
+    last, in :data:`OWN_OUTLINE`."""
     layers: list[dict] = []
     for i, geojson in enumerate(boundaries):
-        if i == 0:
+        if i == 0 and land:
             layers.append(dict(source=_SharedGeoJSON(geojson), type="fill", color=LAND, below="traces"))
         layers.append(dict(source=_SharedGeoJSON(geojson), type="line", color=OUTLINE,
                            line=dict(width=0.8 if i == 0 else 0.6), below="traces"))
@@ -159,16 +179,32 @@ def boundary_layers(boundaries: list[dict], outlines: dict | None = None) -> lis
 
 
 def _map_layout(fig: go.Figure, view: dict, boundaries: list[dict], height: int,
-                outlines: dict | None = None) -> go.Figure:
+                outlines: dict | None = None, style: dict | None = None,
+                fit: tuple[float, float, float, float] | None = None) -> go.Figure:
+    """Map layout at ``view``; with ``style`` (from :func:`regen.basemap.style`) the map draws its own
+    geography and names. With ``fit`` (west, south, east, north) the browser fits the view to the
+    data at the map's real size instead (MapLibre ``fitbounds``): an invisible two-point trace spans
+    ``fit`` so that the fitted view stays put while the year (and so the points) changes."""
+    if fit is not None:
+        west, south, east, north = fit
+        fig.add_trace(go.Scattermap(lat=[south, north], lon=[west, east], mode="markers", showlegend=False,
+                                    marker=dict(size=1, opacity=0), hoverinfo="skip", name="extent"))
+        where = dict(fitbounds="locations")
+        revision = "fit:" + ",".join(f"{v:.4f}" for v in fit)
+    else:
+        where = dict(center=dict(lat=view["center_lat"], lon=view["center_lon"]), zoom=view["zoom"], fitbounds=False)
+        revision = f"{view['center_lat']:.4f},{view['center_lon']:.4f},{view['zoom']}"
+    if style is not None:
+        style = _SharedGeoJSON(style)  # its sources are large and cached: not copied by plotly
     fig.update_layout(
-        map=dict(style="white-bg", center=dict(lat=view["center_lat"], lon=view["center_lon"]),
-                 zoom=view["zoom"], layers=boundary_layers(boundaries, outlines)),
-        uirevision=f"{view['center_lat']:.4f},{view['center_lon']:.4f},{view['zoom']}",
+        map=dict(style=style if style is not None else "white-bg",
+                 layers=boundary_layers(boundaries, outlines, land=style is None), **where),
+        uirevision=revision,
     )
     _layout(fig, height=height)
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0),
                       legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, bgcolor="rgba(255,255,255,0.9)",
-                                  itemsizing="constant"))
+                                  itemsizing="constant", font=dict(size=11), tracegroupgap=0))
     return fig
 
 
@@ -179,7 +215,8 @@ def marker_sizes(jobs: pd.Series | np.ndarray, *, smallest: float = 6.0, largest
 
 
 def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, boundaries: list[dict],
-               height: int = 620, outlines: dict | None = None) -> go.Figure:
+               height: int = 620, outlines: dict | None = None, style: dict | None = None,
+               fit: tuple[float, float, float, float] | None = None) -> go.Figure:
     """Enterprises as points sized by jobs and coloured by ``colour_by`` ("sector" or "legal_form").
 
     Each point's ``customdata[0]`` is its enterprise_id, for click-to-open cards. An optional
@@ -222,11 +259,12 @@ def points_map(points: pd.DataFrame, *, colour_by: str, lang: str, view: dict, b
         ))
     if not fig.data:  # keep an (empty) map so the page still shows geography
         fig.add_trace(go.Scattermap(lat=[], lon=[], mode="markers", showlegend=False))
-    return _map_layout(fig, view, boundaries, height, outlines)
+    return _map_layout(fig, view, boundaries, height, outlines, style, fit)
 
 
 def hex_map(hexes: pd.DataFrame, geojson: dict, *, lang: str, view: dict, boundaries: list[dict],
-            measure: str = "jobs", height: int = 620, outlines: dict | None = None) -> go.Figure:
+            measure: str = "jobs", height: int = 620, outlines: dict | None = None, style: dict | None = None,
+            fit: tuple[float, float, float, float] | None = None) -> go.Figure:
     """H3 hexagons shaded by ``measure`` ("jobs" or "enterprises").
 
     The figure shares ``geojson`` (e.g. from :func:`regen.geo.hex_geojson`) rather than copying it:
@@ -239,7 +277,7 @@ def hex_map(hexes: pd.DataFrame, geojson: dict, *, lang: str, view: dict, bounda
         hovertemplate="%{customdata[0]:,} " + i18n.t("unit.jobs", lang) + "<br>%{customdata[1]:,} "
         + i18n.t("unit.enterprises", lang) + "<extra></extra>",
     ))
-    return _map_layout(fig, view, boundaries, height, outlines)
+    return _map_layout(fig, view, boundaries, height, outlines, style, fit)
 
 
 def history_chart(history: pd.DataFrame, lang: str, *, height: int = 220) -> go.Figure:

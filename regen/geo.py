@@ -76,6 +76,7 @@ VIEWS: dict[str, dict] = {
     "north_east": _view(54.790, -1.420, 8.5, "North East England", "北東イングランド", "GB"),
     "cumbria": _view(54.500, -3.100, 8.0, "Cumbria", "カンブリア", "GB"),
     "london": _view(51.505, -0.070, 11.3, "London", "ロンドン", "GB"),
+    "britain": _view(54.400, -3.200, 4.6, "Great Britain", "イギリス", "GB"),
     "japan": _view(37.500, 137.000, 4.3, "Japan", "日本", "JP"),
     **_municipality_views(),
 }
@@ -122,18 +123,34 @@ def fit_view(lat: Iterable[float], lon: Iterable[float], *, width: int = 900, he
     return {"center_lat": round(center_lat, 5), "center_lon": round(center_lon, 5), "zoom": round(zoom, 2)}
 
 
+def _half_extent(view: dict, width: int, height: int, margin: float) -> tuple[float, float, float]:
+    """Half the map's width in degrees of longitude, half its height in Mercator units, and the
+    centre's Mercator y, for a ``width`` x ``height`` px map at ``view`` plus ``margin`` of its size."""
+    world = 512 * 2 ** float(view["zoom"])  # pixels around the world at this zoom
+    half_w = width * (0.5 + margin) / world * 360.0
+    half_h = height * (0.5 + margin) / world * 2 * math.pi
+    return half_w, half_h, float(_merc_y(np.array([float(view["center_lat"])]))[0])
+
+
 def in_view(lat: Iterable[float], lon: Iterable[float], view: dict, *, width: int = 900, height: int = 600,
             margin: float = 0.5) -> np.ndarray:
     """Mask of the points inside a ``width`` x ``height`` px map at ``view`` (plus ``margin`` of its size
     on every side, so that panning a little still shows them). Used to bound what a map sends."""
     lat_a, lon_a = _floats(lat), _floats(lon)
-    world = 512 * 2 ** float(view["zoom"])  # pixels around the world at this zoom
-    half_w = width * (0.5 + margin) / world * 360.0
-    y0 = _merc_y(np.array([float(view["center_lat"])]))[0]
-    half_h = height * (0.5 + margin) / world * 2 * math.pi
+    half_w, half_h, y0 = _half_extent(view, width, height, margin)
     y = _merc_y(np.clip(lat_a, -85, 85))
     dlon = (lon_a - float(view["center_lon"]) + 180.0) % 360.0 - 180.0
     return (np.abs(dlon) <= half_w) & (np.abs(y - y0) <= half_h)
+
+
+def view_bounds(view: dict, *, width: int = 900, height: int = 600,
+                margin: float = 0.0) -> tuple[float, float, float, float]:
+    """(west, south, east, north) in degrees of a ``width`` x ``height`` px map at ``view``, grown by
+    ``margin`` of its size on every side (latitudes kept within ±85°)."""
+    half_w, half_h, y0 = _half_extent(view, width, height, margin)
+    south, north = (math.degrees(math.atan(math.sinh(y))) for y in (max(y0 - half_h, -3.13), min(y0 + half_h, 3.13)))
+    lon = float(view["center_lon"])
+    return lon - half_w, max(south, -85.0), lon + half_w, min(north, 85.0)
 
 
 # --- H3 hexagons -------------------------------------------------------------------------------

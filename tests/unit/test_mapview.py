@@ -1,0 +1,163 @@
+"""The one map decision (regen.mapview) and the offline geography it draws with (regen.basemap)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from regen import basemap, charts, geo, mapview, metrics
+from regen.dataset import load_sample
+from regen.filters import Filters
+
+
+@pytest.fixture(scope="module")
+def sample():
+    panel = metrics.build_panel(load_sample())
+    mask = panel.mask(Filters())
+    return panel, mask, metrics.snapshot(panel, mask, panel.year_max)
+
+
+def _points(n: int, lat: float, lon: float, country: str) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({
+        "enterprise_id": [f"{country}-{i}" for i in range(n)], "name": [f"E{i}" for i in range(n)],
+        "lat": lat + rng.normal(0, 0.05, n), "lon": lon + rng.normal(0, 0.05, n), "country": country,
+        "sector": "retail", "legal_form": "cic", "employees": rng.integers(1, 30, n),
+    })
+
+
+def test_auto_view_shows_the_interface_languages_country_never_the_world(sample):
+    panel, mask, points = sample
+    english = mapview.plan(points, lang="en", everyone=panel.enterprises[mask])
+    japanese = mapview.plan(points, lang="ja", everyone=panel.enterprises[mask])
+    assert english.country == "GB" and japanese.country == "JP"
+    assert (english.points["country"] == "GB").all() and len(english.points) == (points["country"] == "GB").sum()
+    assert english.elsewhere == {"JP": int((points["country"] == "JP").sum())}
+    for plan in (english, japanese):
+        assert plan.fit and plan.view["zoom"] >= 4.0  # a country at most, not the world (zoom ~1)
+        west, south, east, north = plan.extent
+        located = plan.points
+        assert west <= located["lon"].min() and east >= located["lon"].max()
+        assert south <= located["lat"].min() and north >= located["lat"].max()
+
+
+def test_auto_view_falls_back_to_the_country_that_has_enterprises(sample):
+    _panel, _mask, points = sample
+    only_japan = points[points["country"] == "JP"]
+    plan = mapview.plan(only_japan, lang="en")
+    assert plan.country == "JP" and plan.elsewhere == {}
+
+
+def test_the_fitted_extent_does_not_move_with_the_year(sample):
+    panel, mask, _points = sample
+    extents = {mapview.plan(metrics.snapshot(panel, mask, year), lang="en", everyone=panel.enterprises[mask]).extent
+               for year in (panel.year_min, panel.year_max)}
+    assert len(extents) == 1
+
+
+def test_a_view_with_none_of_the_filtered_enterprises_says_so(sample):
+    _panel, _mask, points = sample
+    britain = points[points["country"] == "GB"]
+    plan = mapview.plan(britain, lang="en", view_key="kashiwazaki")
+    assert plan.empty_view and len(plan.points) == 0
+    assert plan.elsewhere == {"GB": len(britain)}
+    hendon = mapview.plan(britain, lang="en", view_key="hendon")
+    assert not hendon.empty_view and 0 < hendon.outside_view < len(britain)
+
+
+def test_country_views_fit_that_countrys_enterprises(sample):
+    _panel, _mask, points = sample
+    plan = mapview.plan(points, lang="en", view_key="japan")
+    assert plan.country == "JP" and plan.fit and (plan.points["country"] == "JP").all()
+    none_there = mapview.plan(points[points["country"] == "GB"], lang="en", view_key="japan")
+    assert none_there.country == "JP" and not none_there.fit and none_there.empty_view
+
+
+def test_many_points_become_hexagons_and_an_explicit_view_sends_only_its_surroundings():
+    many = pd.concat([_points(300, 54.9, -1.4, "GB"), _points(300, 51.5, -0.1, "GB")], ignore_index=True)
+    assert not mapview.plan(many, point_limit=1000).hexes
+    auto = mapview.plan(many, point_limit=100)
+    assert auto.hexes and auto.resolution is not None and len(auto.points) == 600
+    sunderland = mapview.plan(many, point_limit=100, view_key="sunderland")
+    assert sunderland.hexes and 0 < len(sunderland.points) <= 300  # London's are far outside the view
+
+
+def test_figure_fits_in_the_browser_or_keeps_an_explicit_view(sample):
+    _panel, _mask, points = sample
+    fitted = mapview.figure(mapview.plan(points, lang="en"), lang="en")
+    assert fitted.layout.map.fitbounds == "locations" and fitted.layout.map.center.lat is None
+    extent = [t for t in fitted.data if t.name == "extent"]
+    assert len(extent) == 1 and extent[0].hoverinfo == "skip" and extent[0].marker.opacity == 0
+    fixed = mapview.figure(mapview.plan(points, lang="en", view_key="hendon"), lang="en")
+    assert fixed.layout.map.fitbounds is False and fixed.layout.map.zoom == geo.VIEWS["hendon"]["zoom"]
+
+
+@pytest.mark.parametrize("view_key", ["auto", "hendon", "sunderland", "north_east", "london", "japan", "kashiwazaki"])
+def test_maps_need_no_network_and_name_places_in_the_interface_language(sample, view_key):
+    _panel, _mask, points = sample
+    for lang in ("en", "ja"):
+        fig = mapview.figure(mapview.plan(points, lang=lang, view_key=view_key), lang=lang)
+        text = pio.to_json(fig)
+        assert "http://" not in text and "https://" not in text and "mapbox://" not in text
+        style = fig.layout.map.style
+        assert isinstance(style, dict) and style["glyphs"] == basemap.GLYPHS
+        assert not basemap.GLYPHS.startswith(("http", "/"))  # served by the app itself, under any base path
+        names = [f["properties"]["name"] for f in style["sources"]["names"]["data"]["features"]]
+        assert names, f"no place names near {view_key}"
+        if lang == "ja":  # only Japanese renderings in the Japanese interface
+            assert all(any(ord(c) > 0x3000 for c in n) for n in names), names[:5]
+
+
+def test_hendon_names_sunderland_and_its_wards_in_both_languages(sample):
+    _panel, _mask, points = sample
+    for lang, expected in (("en", {"Hendon", "Sunderland", "Millfield"}), ("ja", {"ヘンドン", "サンダーランド"})):
+        style = mapview.figure(mapview.plan(points, lang=lang, view_key="hendon"), lang=lang).layout.map.style
+        names = {f["properties"]["name"] for f in style["sources"]["names"]["data"]["features"]}
+        assert expected <= names
+        kinds = {layer["id"].split("-")[1] for layer in style["layers"] if layer["type"] == "symbol"}
+        assert "ward" in kinds
+
+
+def test_coarse_country_outlines_only_when_zoomed_out(sample):
+    _panel, _mask, points = sample
+    far = mapview.plan(points, lang="en", view_key="britain")
+    near = mapview.plan(points, lang="en", view_key="hendon")
+    assert geo.load_boundaries("countries") in mapview.boundaries(far)
+    assert mapview.boundaries(near) == []
+    assert geo.load_boundaries("jp_prefectures") in mapview.boundaries(mapview.plan(points, lang="ja"))
+
+
+def test_level_of_detail_follows_the_zoom():
+    assert [basemap.level_for_zoom(z) for z in (3, 5.5, 7, 8, 9.9, 10, 14)] == [0, 1, 1, 2, 2, 3, 3]
+
+
+def test_view_bounds_match_in_view():
+    view = geo.VIEWS["hendon"]
+    west, south, east, north = geo.view_bounds(view, width=800, height=600, margin=0.5)
+    inside = geo.in_view([south + 1e-6, north - 1e-6, north + 0.01], [west + 1e-6, east - 1e-6, east],
+                         view, width=800, height=600)
+    assert inside.tolist() == [True, True, False]
+
+
+def test_glyph_ranges_cover_text():
+    assert basemap.glyph_ranges(["Hendon", "柏崎市"]) == {"0-255", "26368-26623", "23808-24063", "24064-24319"}  # 柏 U+67CF, 崎 U+5D0E, 市 U+5E02
+
+
+@pytest.mark.parametrize("top, step, upper", [(0, 1, 2), (3, 1, 4), (7, 2, 8), (37, 10, 40), (162, 50, 200),
+                                              (2660, 1000, 3000)])
+def test_count_axes_have_whole_round_ticks(top, step, upper):
+    axis = charts.integer_axis(top)
+    assert axis["dtick"] == step and axis["range"] == [0, upper]
+    ticks = np.arange(0, axis["range"][1] + 1e-9, axis["dtick"])
+    assert len(ticks) <= 7 and np.all(ticks == np.round(ticks))
+
+
+def test_jobs_over_time_uses_whole_ticks_on_both_axes():
+    series = pd.DataFrame({"year": [2001, 2002, 2003], "jobs": [10, 20, 150], "enterprises": [1, 2, 3]})
+    fig = charts.jobs_over_time(series, "en")
+    assert fig.layout.yaxis.dtick == 50 and fig.layout.yaxis2.dtick == 1
+    json.loads(pio.to_json(fig))
