@@ -44,7 +44,7 @@ with c3:
 def _toggle_play() -> None:
     playing = not st.session_state.get(keys.MAP_PLAYING, False)
     st.session_state[keys.MAP_PLAYING] = playing
-    st.session_state[keys.MAP_PLAY_CHANGED] = True
+    st.session_state[keys.MAP_RERUN_PAGE] = True
     if playing and st.session_state.get(keys.MAP_YEAR, end) >= end:
         st.session_state[keys.MAP_YEAR] = base  # start again from the first year
 
@@ -54,6 +54,7 @@ playing = st.session_state.get(keys.MAP_PLAYING, False)
 
 def _go_to(view: str) -> None:
     st.session_state[keys.MAP_VIEW] = view
+    st.session_state[keys.MAP_RERUN_PAGE] = True  # the view selector lives outside the fragment
 
 
 def view_notes(plan: mapview.MapPlan) -> None:
@@ -94,9 +95,10 @@ def card_names(frame: pd.DataFrame) -> list[str]:
 
 @st.fragment(run_every=PLAY_SECONDS if playing else None)
 def map_section() -> None:
-    if st.session_state.pop(keys.MAP_PLAY_CHANGED, False):
-        # Play or Pause was pressed inside this fragment, which reruns on its own: the whole page runs
-        # again so that the fragment is made anew with (or without) its timer.
+    if st.session_state.pop(keys.MAP_RERUN_PAGE, False):
+        # Play, Pause or a new view was chosen inside this fragment, which reruns on its own: the whole
+        # page runs again so that the fragment is made anew with (or without) its timer, and the view
+        # selector above it shows the new view.
         st.rerun()
     if st.session_state.get(keys.MAP_PLAYING, False):
         current = st.session_state.get(keys.MAP_YEAR, base)

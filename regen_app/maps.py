@@ -22,7 +22,7 @@ _CSS = """
 <style>
 @media (max-width: 640px) {
   .st-key-enterprise_card {
-    position: fixed; left: 0.5rem; right: 0.5rem; bottom: 0.5rem; z-index: 999990;
+    position: fixed; left: 0.5rem; right: 0.5rem; bottom: 0.5rem; z-index: 999990; width: auto !important;
     max-height: 55vh; overflow-y: auto; background: #ffffff;
     box-shadow: 0 -2px 18px rgba(15, 23, 42, 0.28); border-radius: 0.75rem;
   }

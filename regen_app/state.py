@@ -17,7 +17,7 @@ MAP_COLOUR = "colour"
 MAP_VIEW = "view"
 MAP_SELECTED = "enterprise"  # the open card; in the URL so a card can be linked to
 MAP_PLAYING = "_playing"
-MAP_PLAY_CHANGED = "_play_changed"  # Play/Pause pressed: the map page reruns whole to start or stop its timer
+MAP_RERUN_PAGE = "_map_rerun_page"  # pressed inside the map fragment (Play/Pause, a new view): the whole page reruns
 
 # Explorer page
 SEARCH = "q"

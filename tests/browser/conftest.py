@@ -107,9 +107,12 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, accept_downloads=True)
+def open_page(browser, **options):
+    """A page in a new browser context (``options`` as for ``browser.new_context``: viewport, locale,
+    is_mobile, has_touch …) where every request to a non-loopback address is blocked and recorded in
+    ``page.blocked``. Close it with ``page.context.close()``."""
+    context = browser.new_context(**{"viewport": {"width": 1440, "height": 1000}, "accept_downloads": True,
+                                     **options})
     blocked: list[str] = []
 
     def guard(route):
@@ -123,8 +126,25 @@ def page(browser):
     context.route("**/*", guard)
     pg = context.new_page()
     pg.blocked = blocked
+    return pg
+
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+@pytest.fixture
+def page(browser):
+    pg = open_page(browser)
     yield pg
-    context.close()
+    pg.context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized touch browser (390 x 844)."""
+    pg = open_page(browser, **PHONE)
+    yield pg
+    pg.context.close()
 
 
 def wait_for_app(page, timeout: float = 60_000) -> None:

@@ -44,7 +44,9 @@ def map_state(page, index: int = 0) -> dict:
             const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[i];
             const pts = gd._fullData.filter(t => t.type === 'scattermap' && t.mode === 'markers').reduce((n, t) => n + (t.lat ? t.lat.length : 0), 0);
             const canvas = gd.querySelector('canvas');
-            return {points: pts, style: gd._fullLayout.map.style, layers: gd._fullLayout.map.layers.length,
+            const style = gd._fullLayout.map.style;
+            return {points: pts, style: typeof style === 'object' ? style.name : style,
+                    layers: gd._fullLayout.map.layers.length,
                     width: canvas ? canvas.width : 0};
         }""", index)
 
@@ -75,3 +77,38 @@ def sign_in(page, lang: str = "en") -> None:
     form.get_by_label(i18n.t("signin.username", lang)).fill(USER)
     form.get_by_label(i18n.t("signin.password", lang), exact=True).fill(PASSWORD)
     click_and_wait(page, page.get_by_test_id("stBaseButton-primaryFormSubmit"))
+
+
+def biggest_point(page, index: int = 0) -> dict | None:
+    """Page position (x, y), marker size and enterprise id of the biggest point well inside map ``index``."""
+    return page.evaluate(
+        """(index) => {
+            const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[index];
+            const m = gd._fullLayout.map._subplot.map;
+            const box = gd.querySelector('canvas').getBoundingClientRect();
+            let best = null;
+            gd._fullData.filter(t => t.mode === 'markers' && t.customdata).forEach(t => Array.from(t.lat || []).forEach((lat, i) => {
+                const p = m.project([t.lon[i], lat]);
+                const size = (t.marker.size && t.marker.size.length !== undefined) ? t.marker.size[i] : t.marker.size;
+                if (p.x < 40 || p.y < 40 || p.x > box.width - 40 || p.y > box.height - 40) return;
+                if (!best || size > best.size) best = {x: box.left + p.x, y: box.top + p.y, size, id: t.customdata[i][0]};
+            }));
+            return best;
+        }""", index)
+
+
+def rendered(page, prefixes: list[str], index: int = 0) -> dict[str, list[str]]:
+    """What MapLibre has actually drawn on map ``index`` for style layers whose id is or starts with each
+    prefix: the ``name`` property of every rendered feature (empty strings for unnamed shapes)."""
+    return page.evaluate(
+        """([index, prefixes]) => {
+            const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[index];
+            const m = gd._fullLayout.map._subplot.map;
+            const ids = m.getStyle().layers.map(l => l.id);
+            const out = {};
+            for (const p of prefixes) {
+                const layers = ids.filter(id => id === p || id.startsWith(p + '-'));
+                out[p] = layers.length ? m.queryRenderedFeatures({layers}).map(f => String(f.properties.name || '')) : [];
+            }
+            return out;
+        }""", [index, prefixes])

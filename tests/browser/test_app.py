@@ -10,7 +10,7 @@ from regen import i18n
 from regen_app.setup import PAGES as MENU
 
 from .conftest import wait_for_app, wait_for_map
-from .helpers import error_boxes, goto, map_state
+from .helpers import biggest_point, error_boxes, goto, map_state
 
 # The app's own list of pages (key → URL path), but the analysts' Upload page, tested on its own
 PAGES = {key: url for _path, url, key, _icon in MENU if key != "upload"}
@@ -42,7 +42,7 @@ def test_map_draws_points_offline(page, server):
     goto(page, server, "map", "view=sunderland")
     wait_for_map(page)
     state = map_state(page)
-    assert state["points"] > 50 and state["style"] == "white-bg" and state["layers"] >= 2 and state["width"] > 300
+    assert state["points"] > 50 and state["style"] == "Regen Atlas (offline)" and state["width"] > 300
     shot = page.locator(".js-plotly-plot").first.screenshot()
     assert painted_fraction(shot) > 0.05  # land, outlines and points actually drawn
     assert page.blocked == []
@@ -50,20 +50,7 @@ def test_map_draws_points_offline(page, server):
 
 def click_first_point(page) -> str:
     """Click the biggest point of the map; return its enterprise id."""
-    target = page.evaluate(
-        """() => {
-            const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[0];
-            const m = gd._fullLayout.map._subplot.map;
-            const box = gd.querySelector('canvas').getBoundingClientRect();
-            let best = null;
-            gd._fullData.filter(t => t.mode === 'markers').forEach(t => Array.from(t.lat || []).forEach((lat, i) => {
-                const p = m.project([t.lon[i], lat]);
-                const size = (t.marker.size && t.marker.size.length !== undefined) ? t.marker.size[i] : t.marker.size;
-                if (p.x < 40 || p.y < 40 || p.x > box.width - 40 || p.y > box.height - 40) return;
-                if (!best || size > best.size) best = {x: box.left + p.x, y: box.top + p.y, size, id: t.customdata[i][0]};
-            }));
-            return best;
-        }""")
+    target = biggest_point(page)
     assert target, "no point inside the map to click"
     page.mouse.click(target["x"], target["y"])
     return target["id"]
