@@ -10,8 +10,9 @@ the interface language. Nothing is fetched from the internet:
 * names come from ``data/basemap/labels.csv`` (prefectures, UK nations, towns from GeoNames) and the
   project's own places (:mod:`regen.places`: Sunderland's wards, Cumbria, London boroughs and the
   Japanese municipalities), each in English and Japanese;
-* the glyphs that draw the names are files the app serves itself (``static/glyphs/atlas/``, built by
-  ``tools/build_glyphs.py`` from DejaVu Sans and Noto Sans CJK), at :data:`GLYPHS`.
+* the glyphs that draw Latin names are files the app serves itself (``static/glyphs/atlas/``, built
+  by ``tools/build_glyphs.py`` from DejaVu Sans), at :data:`GLYPHS`; Japanese (kana and kanji)
+  MapLibre draws with the browser's own font (:data:`LOCAL_GLYPHS`), so no CJK glyph files are needed.
 
 Nothing here imports Streamlit. Shapes are read once per process and shared (read-only).
 """
@@ -39,6 +40,7 @@ FONT = "atlas"
 SEA = "#dbe7ef"
 LAND = "#f4f1ea"
 WATER = SEA
+RIVER = "#a9c6db"
 COAST = "#a9b8c4"
 BORDER = "#9aa3ad"
 LABEL = "#374151"
@@ -74,13 +76,14 @@ def level_for_zoom(zoom: float) -> int:
 
 @dataclass(frozen=True)
 class _Layer:
-    geoms: np.ndarray  # shapely Polygons of one level
+    geoms: np.ndarray  # shapely Polygons (land, water) or LineStrings (rivers) of one level
     tree: shapely.STRtree
+    ranks: np.ndarray | None = None  # rivers: 1 (largest) … 5
 
 
 @lru_cache(maxsize=None)
 def _levels(kind: str, country: str) -> dict[int, _Layer]:
-    """The shapes of ``kind`` ("land" or "water") in ``country``, by level (read once, shared)."""
+    """The shapes of ``kind`` ("land", "water" or "rivers") in ``country``, by level (read once, shared)."""
     import geopandas as gpd  # imported here: reading parquet is the only use
 
     path = DATA_DIR / f"{kind}_{country.lower()}.parquet"
@@ -90,20 +93,25 @@ def _levels(kind: str, country: str) -> dict[int, _Layer]:
     out = {}
     for level, part in frame.groupby("level"):
         geoms = np.asarray(part.geometry.values, dtype=object)
-        out[int(level)] = _Layer(geoms, shapely.STRtree(geoms))
+        ranks = part["rank"].to_numpy(dtype=int) if "rank" in part else None
+        out[int(level)] = _Layer(geoms, shapely.STRtree(geoms), ranks)
     return out
 
 
-def _clip(kind: str, country: str, level: int, bounds: tuple[float, float, float, float]) -> list:
+def _clip(kind: str, country: str, level: int, bounds: tuple[float, float, float, float],
+          with_ranks: bool = False):
+    """The shapes of ``kind`` at ``level`` cut to ``bounds`` (and, ``with_ranks``, each one's rank)."""
     layer = _levels(kind, country).get(level)
-    if layer is None:
-        return []
-    box = shapely.box(*bounds)
-    hits = layer.tree.query(box, predicate="intersects")
+    hits = layer.tree.query(shapely.box(*bounds), predicate="intersects") if layer is not None else []
     if not len(hits):
-        return []
+        return ([], []) if with_ranks else []
     parts = shapely.clip_by_rect(layer.geoms[hits], *bounds)
-    return [g for g in parts if not g.is_empty]
+    keep = ~shapely.is_empty(parts)
+    shapes = list(parts[keep])
+    if not with_ranks:
+        return shapes
+    ranks = layer.ranks[hits][keep] if layer.ranks is not None else np.full(len(shapes), 3)
+    return shapes, [int(r) for r in ranks]
 
 
 def _outside(geoms: list, bounds: tuple[float, float, float, float]) -> list:
@@ -115,11 +123,15 @@ def _outside(geoms: list, bounds: tuple[float, float, float, float]) -> list:
     return [g for g in parts if not g.is_empty]
 
 
-def _collection(geoms: list, precision: int = 5) -> dict:
-    """A GeoJSON FeatureCollection (one feature per shape, coordinates rounded)."""
-    features = [{"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(g))}
-                for g in shapely.set_precision(np.asarray(geoms, dtype=object), 10 ** -precision)
-                if not g.is_empty] if geoms else []
+def _collection(geoms: list, precision: int = 5, ranks: list[int] | None = None) -> dict:
+    """A GeoJSON FeatureCollection (one feature per shape, coordinates rounded; ``rank`` per feature)."""
+    if not geoms:
+        return {"type": "FeatureCollection", "features": []}
+    rounded = shapely.set_precision(np.asarray(geoms, dtype=object), 10 ** -precision)
+    ranks = ranks if ranks is not None else [None] * len(geoms)
+    features = [{"type": "Feature", "properties": {} if r is None else {"rank": r},
+                 "geometry": json.loads(shapely.to_geojson(g))}
+                for g, r in zip(rounded, ranks) if not g.is_empty]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -132,17 +144,34 @@ def countries_in(bounds: tuple[float, float, float, float]) -> list[str]:
     return [c for c, box in COUNTRIES.items() if _intersects(bounds, box)]
 
 
+def _coast(land: list, bounds: tuple[float, float, float, float]) -> list:
+    """The coastline of clipped land pieces: their outlines without the cuts between pieces (the files
+    split big polygons on a grid) and without the edges of ``bounds``."""
+    if not land:
+        return []
+    merged = shapely.union_all(shapely.set_precision(np.asarray(land, dtype=object), 1e-6))
+    edge = shapely.box(*bounds).exterior.buffer(1e-6)
+    lines = shapely.difference(shapely.boundary(merged), edge)
+    parts = shapely.get_parts(lines)
+    return [g for g in parts if not g.is_empty and g.length > 0]
+
+
 @lru_cache(maxsize=64)
-def _shapes(level: int, bounds: tuple[float, float, float, float]) -> tuple[dict, dict, dict]:
-    """(detailed land, water, coarse land beyond the detail) for a level and (rounded) bounds."""
-    land, water, coarse = [], [], []
+def _shapes(level: int, bounds: tuple[float, float, float, float]) -> dict[str, dict]:
+    """GeoJSON by source name (land, coast, water, rivers, land_beyond: coarse land beyond the
+    detail) for a level and (rounded) bounds."""
+    land, water, coarse, rivers, ranks = [], [], [], [], []
     for country in countries_in(bounds):
         land += _clip("land", country, level, bounds)
         water += _clip("water", country, level, bounds)
+        lines, line_ranks = _clip("rivers", country, level, bounds, with_ranks=True)
+        rivers += lines
+        ranks += line_ranks
         if level > 0:
             whole = COUNTRIES[country]
             coarse += _outside(_clip("land", country, 0, whole), bounds)
-    return _collection(land), _collection(water), _collection(coarse, precision=3)
+    return {"land": _collection(land), "coast": _collection(_coast(land, bounds)), "water": _collection(water),
+            "rivers": _collection(rivers, ranks=ranks), "land_beyond": _collection(coarse, precision=3)}
 
 
 def _rounded_bounds(bounds: tuple[float, float, float, float], level: int) -> tuple[float, float, float, float]:
@@ -201,9 +230,10 @@ def _labels(lang: str, bounds: tuple[float, float, float, float]) -> dict:
 
 
 def _label_layers(labels: dict) -> list[dict]:
-    """One symbol layer per (kind, minimum zoom) present, the most important first."""
+    """One symbol layer per (kind, minimum zoom) present. MapLibre places the names of later layers
+    first, so the most important (shown from the lowest zoom) come last and win where names collide."""
     groups = sorted({(f["properties"]["kind"], f["properties"]["z"]) for f in labels["features"]},
-                    key=lambda kz: (kz[1], kz[0]))
+                    key=lambda kz: (-kz[1], kz[0]))
     layers = []
     for kind, zoom in groups:
         major = kind in ("nation", "prefecture")
@@ -235,7 +265,7 @@ def style(view: dict, lang: str, *, width: int = 1100, height: int = 700) -> dic
     treat it as read-only."""
     level = level_for_zoom(view["zoom"])
     bounds = _rounded_bounds(detail_bounds(view, width=width, height=height), level)
-    land, water, coarse = _shapes(level, bounds)
+    shapes = _shapes(level, bounds)
     label_bounds = _rounded_bounds(geo.view_bounds(view, width=width, height=height, margin=2.0), min(level, 2))
     labels = _labels(lang, label_bounds)
     layers: list[dict] = [
@@ -243,27 +273,45 @@ def style(view: dict, lang: str, *, width: int = 1100, height: int = 700) -> dic
         {"id": "land-beyond", "type": "fill", "source": "land_beyond", "paint": {"fill-color": LAND}},
         {"id": "land", "type": "fill", "source": "land", "paint": {"fill-color": LAND}},
         {"id": "water", "type": "fill", "source": "water", "paint": {"fill-color": WATER}},
-        {"id": "coast", "type": "line", "source": "land", "paint": {"line-color": COAST, "line-width": 0.6}},
+        {"id": "rivers", "type": "line", "source": "rivers",
+         "layout": {"line-cap": "round", "line-join": "round"},
+         "paint": {"line-color": RIVER, "line-width": ["match", ["get", "rank"], 1, 2.4, 2, 2.0, 3, 1.6, 4, 1.2, 1.0]}},
+        {"id": "coast", "type": "line", "source": "coast", "paint": {"line-color": COAST, "line-width": 0.7}},
         *_label_layers(labels),
     ]
     digest = hashlib.sha1(json.dumps([level, bounds, label_bounds, lang]).encode()).hexdigest()[:12]
     return {
         "version": 8, "id": f"atlas-{digest}", "name": "Regen Atlas (offline)", "glyphs": GLYPHS,
-        "sources": {
-            "land": {"type": "geojson", "data": land},
-            "land_beyond": {"type": "geojson", "data": coarse},
-            "water": {"type": "geojson", "data": water},
-            "names": {"type": "geojson", "data": labels},
-        },
+        "sources": {**{name: {"type": "geojson", "data": data} for name, data in shapes.items()},
+                    "names": {"type": "geojson", "data": labels}},
         "layers": layers,
     }
 
 
+# Code points MapLibre draws itself with the browser's own font (its ``localIdeographFontFamily``,
+# "sans-serif" by default, which plotly keeps): kana, CJK ideographs, Hangul, full-width forms. Their
+# glyphs are never fetched, so the app serves glyph files only for the rest (Latin and punctuation).
+LOCAL_GLYPHS: tuple[tuple[int, int], ...] = (
+    (0x02EA, 0x02EB), (0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x3000, 0x30FF), (0x3105, 0x312F),
+    (0x3131, 0x318E), (0x31A0, 0x4DBF), (0x4E00, 0xA48C), (0xA490, 0xA4C6), (0xA960, 0xA97C),
+    (0xAC00, 0xD7C6), (0xD7CB, 0xD7FB), (0xF900, 0xFA6D), (0xFA70, 0xFAD9), (0xFE10, 0xFE1F),
+    (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF),
+)
+
+
+def drawn_locally(char: str) -> bool:
+    """True if MapLibre draws ``char`` with the browser's font rather than from a glyph file."""
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in LOCAL_GLYPHS)
+
+
 def glyph_ranges(texts) -> set[str]:
-    """The glyph range files (``"0-255"``, ``"12288-12543"`` …) needed to draw ``texts``."""
+    """The glyph range files (``"0-255"``, ``"8192-8447"`` …) needed to draw ``texts``: characters
+    MapLibre draws itself (:func:`drawn_locally`) need none."""
     ranges = set()
     for text in texts:
         for ch in str(text):
-            start = ord(ch) // 256 * 256
-            ranges.add(f"{start}-{start + 255}")
+            if not drawn_locally(ch):
+                start = ord(ch) // 256 * 256
+                ranges.add(f"{start}-{start + 255}")
     return ranges

@@ -143,8 +143,16 @@ def test_view_bounds_match_in_view():
     assert inside.tolist() == [True, True, False]
 
 
-def test_glyph_ranges_cover_text():
-    assert basemap.glyph_ranges(["Hendon", "柏崎市"]) == {"0-255", "26368-26623", "23808-24063", "24064-24319"}  # 柏 U+67CF, 崎 U+5D0E, 市 U+5E02
+def test_glyph_ranges_cover_text_maplibre_does_not_draw_itself():
+    # kanji and kana are drawn by MapLibre with the browser's font; Latin and punctuation need files
+    assert basemap.glyph_ranges(["Hendon", "柏崎市", "サンダーランド", "Ō–"]) == {"0-255", "256-511", "8192-8447"}
+
+
+def test_every_name_a_map_can_show_has_its_glyphs_served():
+    labels = basemap.labels_frame()
+    needed = basemap.glyph_ranges([*labels["name_en"], *labels["name_ja"]])
+    served = {p.stem for p in (basemap.DATA_DIR.parent.parent / "static" / "glyphs" / basemap.FONT).glob("*.pbf")}
+    assert needed and needed <= served, needed - served
 
 
 @pytest.mark.parametrize("top, step, upper", [(0, 1, 2), (3, 1, 4), (7, 2, 8), (37, 10, 40), (162, 50, 200),
