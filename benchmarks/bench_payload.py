@@ -61,6 +61,32 @@ def boundary_rows() -> list[list[str]]:
     return rows
 
 
+def geography_rows() -> tuple[list[list[str]], int]:
+    """The map style (land, water, names) each view carries, in both languages, and the largest
+    whole figure (sample data) compressed: the budget is 1 MB compressed at any zoom."""
+    import time
+
+    from regen import basemap
+
+    panel = metrics.build_panel(dataset.load_sample())
+    mask = panel.mask(ALL)
+    points = metrics.snapshot(panel, mask, panel.year_max)
+    rows, largest = [], 0
+    for view_key in ("auto", *geo.VIEWS):
+        for lang in ("en", "ja"):
+            plan = mapview.plan(points, lang=lang, view_key=view_key, everyone=panel.enterprises[mask])
+            started = time.perf_counter()
+            style = basemap.style(plan.view, lang)
+            cold = time.perf_counter() - started
+            raw, gz = sizes(json.dumps(style, separators=(",", ":"), ensure_ascii=False))
+            fig_raw, fig_gz = sizes(pages.to_json(mapview.figure(plan, lang=lang)))
+            largest = max(largest, fig_gz)
+            names = len(style["sources"]["names"]["data"]["features"])
+            rows.append([view_key, lang, f"{plan.view['zoom']:.1f}", str(basemap.level_for_zoom(plan.view["zoom"])),
+                         fmt(names), fmt(raw), fmt(gz), fmt(fig_gz), f"{cold * 1000:.0f}"])
+    return rows, largest
+
+
 def dataset_rows(label: str, ds: dataset.Dataset) -> list[list[str]]:
     panel = metrics.build_panel(ds)
     place_names = pages.PlaceNames(ds)
@@ -108,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     print("## Map payloads\n")
     print("Boundary layers (sent with every map figure):\n")
     print(table(["layer", "JSON bytes", "gzip bytes"], boundary_rows()))
+    geo_rows, largest = geography_rows()
+    print("\nGeography in each map's style (sample data; first build of each view, then cached):\n")
+    print(table(["view", "lang", "zoom", "level", "names", "style JSON", "style gzip", "whole figure gzip",
+                 "style ms (cold)"], geo_rows, align="lllrrrrrr"))
+    print(f"\nLargest whole map figure, compressed: {largest:,} bytes (budget 1,000,000)")
     rows = dataset_rows("sample", dataset.load_sample())
     for n in args.sizes:
         rows += dataset_rows(f"{n:,}", synthetic.make_dataset(n))

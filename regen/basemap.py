@@ -4,9 +4,10 @@ Every map in the app is a MapLibre map whose *style* comes from here (:func:`sty
 background, land polygons, rivers and lakes, interior borders, and place names drawn as map text in
 the interface language. Nothing is fetched from the internet:
 
-* land and water come from ``data/basemap/{land,water}_{gb,jp}.parquet`` (OpenStreetMap via the
-  ``geo-maps`` packages, ODbL; built by ``tools/build_basemap.py``) at four levels of detail; a map
-  gets the level that suits its zoom, cut to the area around its view, so what is sent stays small;
+* land, lakes and rivers come from ``data/basemap/{land,water,rivers}_{gb,jp}.parquet`` (GSHHG and
+  WDBII full resolution, Wessel & Smith, LGPL 3.0; built by ``tools/build_basemap.py``) at four levels
+  of detail; a map gets the level that suits its zoom, cut to the area around its view, so what is
+  sent stays small;
 * names come from ``data/basemap/labels.csv`` (prefectures, UK nations, towns from GeoNames) and the
   project's own places (:mod:`regen.places`: Sunderland's wards, Cumbria, London boroughs and the
   Japanese municipalities), each in English and Japanese;
