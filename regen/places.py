@@ -311,6 +311,20 @@ LONDON_PLACES: tuple[str, ...] = ("hackney", "tower_hamlets", "southwark", "lamb
 JP_PLACES: tuple[str, ...] = tuple(k for k, p in PLACES.items() if p.country == "JP")
 
 
+# Japanese renderings of the wards and town centres the places use ("Hendon" → "ヘンドン"): the
+# places' own names where the ward is the place, katakana (or a description) for the rest.
+WARD_JA: dict[str, str] = {
+    **{p.ward: p.name_ja for p in PLACES.values() if p.ward and p.ward == p.name},
+    "City Centre": "市中心部", "Peckham": "ペッカム", "Brixton": "ブリクストン", "Bethnal Green": "ベスナル・グリーン",
+    "Camden Town": "カムデン・タウン", "Stratford": "ストラトフォード", "Hackney Central": "ハックニー・セントラル",
+}
+
+
+def ward_name(ward: str, lang: str = "en") -> str:
+    """A ward or town centre's name in ``lang``: its Japanese rendering where there is one, else as written."""
+    return WARD_JA.get(ward, ward) if lang == "ja" else ward
+
+
 def places_frame() -> pd.DataFrame:
     """The place table as a frame (one row per place key)."""
     cols = ["key", "name", "name_ja", "country", "region", "area", "ward", "lat", "lon", "source"]

@@ -131,3 +131,14 @@ def test_region_names():
     assert region_name("nowhere", "ja") == "nowhere"
     assert len([r for r in REGIONS.values() if r["country"] == "JP"]) == 47
     assert GEONAMES_JP_ADMIN1["niigata"] == "29" and GEONAMES_JP_ADMIN1["okinawa"] == "47"
+
+
+def test_every_ward_has_a_japanese_rendering():
+    from regen.places import PLACES, ward_name
+
+    wards = {p.ward for p in PLACES.values() if p.ward}
+    assert "Hendon" in wards and ward_name("Hendon", "ja") == "ヘンドン" and ward_name("Hendon", "en") == "Hendon"
+    for ward in wards:
+        rendered = ward_name(ward, "ja")
+        assert rendered != ward and all(ord(c) > 0x3000 for c in rendered.replace("・", "")), (ward, rendered)
+    assert ward_name("Somewhere Else", "ja") == "Somewhere Else"  # an upload's own ward: as written
