@@ -34,10 +34,14 @@ view = table.assign(
     region=table["region"].astype(str).map(lambda c: places.region_name(c, lang)),
     area=table["area"].astype(str).map(lambda c: area_name(ctx, c)),
     geo_precision=table["geo_precision"].astype(str).map(lambda c: i18n.label("precision", c, lang)),
+    # in the interface language, else the other one (a file may bring only one)
+    description=[i18n.in_language(en, ja, lang) for en, ja in zip(
+        table["description"] if "description" in table else [None] * len(table),
+        table["description_ja"] if "description_ja" in table else [None] * len(table))],
 )
 columns = ["enterprise_id", "name", "name_ja", "legal_form", "sector", "founded", "closed", "area", "ward",
-           "region", "country", "latest_year", "employees", "fte", "disadvantaged_hires", "volunteers", "turnover",
-           "currency", "geo_precision", "lat", "lon"]
+           "region", "country", "description", "latest_year", "employees", "fte", "disadvantaged_hires", "volunteers",
+           "turnover", "currency", "geo_precision", "lat", "lon"]
 columns = [c for c in columns if c in view.columns]
 view = view[columns]
 
@@ -56,6 +60,7 @@ st.dataframe(
         "ward": st.column_config.TextColumn(t("col.ward")),
         "region": st.column_config.TextColumn(t("col.region")),
         "country": st.column_config.TextColumn(t("col.country")),
+        "description": st.column_config.TextColumn(t("col.description"), width="large"),
         "latest_year": st.column_config.NumberColumn(t("col.latest_year"), format="%d"),
         "employees": st.column_config.NumberColumn(t("col.employees"), format="localized"),
         "fte": st.column_config.NumberColumn(t("col.fte"), format="%.1f"),
@@ -69,8 +74,10 @@ st.dataframe(
     },
 )
 
-# Downloads carry codes (not translated labels) so that files re-import cleanly; formulas neutralised.
-download = table[[c for c in columns if c in table.columns]]
+# Downloads carry codes (not translated labels) and both descriptions as the data has them, so that
+# files re-import cleanly; formulas neutralised.
+wanted = [name for c in columns for name in ((c, "description_ja") if c == "description" else (c,))]
+download = table[[c for c in wanted if c in table.columns]]
 name = f"regen-atlas-{ctx.dataset.name}-{year}"
 d1, d2, _ = st.columns([1, 1, 3])
 d1.download_button(t("explorer.download_csv"), export.to_csv_bytes(download), file_name=f"{name}.csv",

@@ -46,7 +46,8 @@ with left:
     chosen = st.multiselect(t("compare.places"), options, key=keys.COMPARE, max_selections=MAX_PLACES,
                             format_func=lambda c: f"{area_name(ctx, c)} · "
                             f"{i18n.label('country', country_of_area.get(c, ''), lang)}",
-                            placeholder=t("compare.places_placeholder"), help=t("compare.places_help"))
+                            placeholder=t("compare.places_placeholder"), help=t("compare.places_help"),
+                            select_all=False)
 with right:
     rate = st.number_input(t("compare.rate"), min_value=0.0, max_value=10_000.0, step=1.0, key=keys.COMPARE_RATE,
                            value=None, placeholder=t("compare.rate_placeholder"), help=t("compare.rate_help"))

@@ -11,7 +11,7 @@ from regen_app import cache
 from regen_app import state as keys
 from regen_app import urlstate
 from regen_app.setup import area_name, literal, setup_page
-from regen_app.widgets import additionality_inputs
+from regen_app.widgets import additionality_inputs, plotly_config
 
 OTHER = "_other"  # a place that is not in the data: the visitor types its name and population
 RUNS = 1000
@@ -77,10 +77,12 @@ urlstate.clean(keys.SCENARIO_SECTOR, sectors_present, multi=True)
 urlstate.clean(keys.SCENARIO_LEGAL_FORM, forms_present, multi=True)
 with p1:
     sectors = st.multiselect(t("filters.sector"), sectors_present, key=keys.SCENARIO_SECTOR,
-                             format_func=lambda s: i18n.label("sector", s, lang), placeholder=t("filters.all"))
+                             format_func=lambda s: i18n.label("sector", s, lang), placeholder=t("filters.all"),
+                             select_all=False)
 with p2:
     forms = st.multiselect(t("filters.legal_form"), forms_present, key=keys.SCENARIO_LEGAL_FORM,
-                           format_func=lambda f: i18n.label("legal_form", f, lang), placeholder=t("filters.all"))
+                           format_func=lambda f: i18n.label("legal_form", f, lang), placeholder=t("filters.all"),
+                           select_all=False)
 with p3:
     support = st.radio(t("scenario.support"), tuple(scenario.SUPPORT), key=keys.SCENARIO_SUPPORT, horizontal=True,
                        format_func=lambda s: t(f"scenario.support.{s}"), help=t("scenario.support_help"))
@@ -132,7 +134,7 @@ if as_table:
         **{c: st.column_config.NumberColumn(t(f"scenario.col.{c}"), format="%.1f")
            for c in band.columns if c != "year_offset" and i18n.has(f"scenario.col.{c}")}})
 else:
-    st.plotly_chart(charts.scenario_chart(band, lang, net=net), key="scenario_chart", config={"displaylogo": False})
+    st.plotly_chart(charts.scenario_chart(band, lang, net=net), key="scenario_chart", config=plotly_config(lang))
 
 st.subheader(t("scenario.assumptions_title"))
 st.markdown("\n".join("- " + literal(line) for line in (

@@ -44,6 +44,45 @@ def t(key: str, lang: str, **params: object) -> str:
     return text.format(**params) if params else text
 
 
+def from_locale(browser_locale: object) -> str:
+    """The supported language for a browser's language tag (``navigator.language``): ``"ja-JP"``,
+    ``"ja"`` → Japanese; anything else, or nothing, → English."""
+    if not isinstance(browser_locale, str):
+        return DEFAULT_LANGUAGE
+    primary = browser_locale.strip().replace("_", "-").split("-", 1)[0].casefold()
+    return primary if primary in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def choose_language(browser_locale: object, query: object = None, session: object = None) -> str:
+    """The interface language: a link's ``?lang=`` first, then the language already chosen in this
+    session (in the sidebar, or on its first run), then the browser's language."""
+    for chosen in (query, session):
+        if chosen in LANGUAGES:
+            return chosen
+    return from_locale(browser_locale)
+
+
+def in_language(text_en: object, text_ja: object, lang: str) -> str:
+    """Of a text given in English and Japanese, the one in ``lang``; the other when that one is empty
+    (an enterprise's description, its name)."""
+    first, other = (text_ja, text_en) if normalise(lang) == "ja" else (text_en, text_ja)
+    for text in (first, other):
+        if isinstance(text, str) and text.strip():
+            return text
+    return ""
+
+
+@lru_cache(maxsize=None)
+def plotly_locale(lang: str) -> dict | None:
+    """plotly.js's own locale (``{"dictionary": …, "format": …}``) for ``lang``: the modebar's tooltips
+    and date names. None for English, which plotly.js has built in. Made by
+    ``tools/build_plotly_locale.py`` from the npm package plotly.js-locales (MIT)."""
+    if normalise(lang) == DEFAULT_LANGUAGE:
+        return None
+    with open(_DIR / f"plotly_{normalise(lang)}.json", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
 def has(key: str, lang: str = DEFAULT_LANGUAGE) -> bool:
     return key in catalogue(normalise(lang))
 

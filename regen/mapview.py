@@ -2,8 +2,9 @@
 geography and outlines. The Overview, the Map page, the Upload preview and the benchmarks all call
 :func:`plan` and then :func:`figure`, so that they cannot drift apart.
 
-A map never shows the whole world. With no place chosen ("auto") it shows one country: the one the
-interface's language belongs to if it has enterprises, else the one that has. The view is then
+A map never shows the whole world. With no place chosen ("auto") it shows one country: the one of the
+dataset's own outlines, else the one the interface's language belongs to, if it has enterprises; else
+the one that has. The view is then
 fitted to the enterprises in the browser, at the map's real size (MapLibre ``fitbounds``), and the
 server's own estimate of that view only chooses how detailed the geography is.
 
@@ -72,7 +73,7 @@ def _extent(frame: pd.DataFrame) -> tuple[float, float, float, float] | None:
 def plan(points: pd.DataFrame, *, lang: str = "en", view_key: str = "auto", mode: str = "points",
          everyone: pd.DataFrame | None = None, outlines: dict | None = None,
          outline_bounds: tuple[float, float, float, float] | None = None, country: str | None = None,
-         point_limit: int | None = POINT_LIMIT, max_zoom: float = 15.0) -> MapPlan:
+         point_limit: int | None | str = "default", max_zoom: float = 15.0) -> MapPlan:
     """Decide what a map of ``points`` (rows with ``lat``, ``lon``, ``country``) shows.
 
     ``view_key`` is "auto" or a key of :data:`regen.geo.VIEWS`; ``mode`` "points" or "hexes" (points
@@ -81,6 +82,8 @@ def plan(points: pd.DataFrame, *, lang: str = "en", view_key: str = "auto", mode
     areas, GeoJSON, with ``outline_bounds``) are drawn when they lie in the country shown, and an
     auto view fits them too. ``country`` forces the country of an auto view.
     """
+    if point_limit == "default":
+        point_limit = charts.POINT_LIMIT  # read when called, so that it can be changed (tests)
     located = points[_located(points)] if len(points) else points
     counts = located["country"].astype(str).value_counts().to_dict() if len(located) else {}
     outline_country = None
@@ -104,7 +107,8 @@ def plan(points: pd.DataFrame, *, lang: str = "en", view_key: str = "auto", mode
             drawn = mine.iloc[0:0]
         fit, extent, outside = False, None, len(mine) - visible
     else:
-        preferred = country or HOME.get(lang, "GB")
+        # a dataset's own outlines say where its analysts look; else the interface language's country
+        preferred = country or outline_country or HOME.get(lang, "GB")
         shown = (preferred if country or counts.get(preferred) else
                  max(counts, key=counts.get) if counts else (outline_country or preferred))
         if shown not in basemap.COUNTRIES:

@@ -147,31 +147,63 @@ REAL_NAMES: tuple[str, ...] = (
     "生活クラブ", "パルシステム", "コープ", "ワーカーズコープ", "日本労働者協同組合",
 )
 
-DESCRIPTIONS: dict[str, tuple[str, ...]] = {
-    "care": ("Provides home care and befriending for older people in {place}.",
-             "Runs a day centre and support for unpaid carers in {place}."),
-    "food": ("Community café training people for hospitality work in {place}.",
-             "Cooks affordable meals and runs a pay-as-you-feel pantry in {place}."),
-    "energy": ("Community-owned solar on local roofs around {place}; surplus funds warm-home grants.",
-               "Helps households in {place} cut energy bills with advice and small repairs."),
-    "reuse": ("Collects, repairs and resells furniture and electricals in {place}.",
-              "Refurbishes donated bikes and computers for people in {place}."),
-    "construction": ("Retrofits homes for energy efficiency and trains apprentices in {place}.",
-                     "Repairs empty homes in {place} and lets them at affordable rents."),
-    "training": ("Employment support and work placements for people far from work in {place}.",
-                 "Runs basic skills and confidence courses for adults in {place}."),
-    "arts": ("Arts and heritage workshops with schools and residents in {place}.",
-             "Keeps a community studio and gallery open in {place}."),
-    "transport": ("Door-to-door transport for people who cannot use buses in {place}.",
-                  "Volunteer drivers take people in {place} to appointments and shops."),
-    "digital": ("Digital skills sessions and low-cost web services for local groups in {place}.",
-                "Helps small organisations in {place} with computers and online services."),
-    "tourism": ("Guided walks and visitor services showing {place} to its guests.",
-                "Runs a small guesthouse and local tours in {place}."),
-    "agriculture": ("Grows and sells local produce and runs volunteer growing days in {place}.",
-                    "Keeps local farming and fishing going in {place} with shared equipment."),
-    "retail": ("Community-run shop keeping everyday goods available in {place}.",
-               "Sells local makers' goods from a shop in {place}."),
+# What each enterprise does, by sector: (English, Japanese) twins of the same sentence, {place} being the
+# place in that language (see _place_phrase / _place_phrase_ja).
+DESCRIPTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+    "care": (("Provides home care and befriending for older people in {place}.",
+              "{place}で、高齢者への訪問介護と、話し相手になる見守り活動を行っています。"),
+             ("Runs a day centre and support for unpaid carers in {place}.",
+              "{place}でデイサービスを運営し、家族を介護する人たちを支えています。")),
+    "food": (("Community café training people for hospitality work in {place}.",
+              "{place}の地域カフェで、飲食の仕事に就くための職業訓練を行っています。"),
+             ("Cooks affordable meals and runs a pay-as-you-feel pantry in {place}.",
+              "{place}で手頃な価格の食事を作り、代金は気持ちで払うフードパントリーを開いています。")),
+    "energy": (("Community-owned solar on local roofs around {place}; surplus funds warm-home grants.",
+                "{place}周辺の屋根に住民が共同で所有する太陽光発電を設け、その収益で住まいの断熱・暖房を助成しています。"),
+               ("Helps households in {place} cut energy bills with advice and small repairs.",
+                "{place}の家庭に助言やちょっとした修繕を行い、光熱費を抑える手助けをしています。")),
+    "reuse": (("Collects, repairs and resells furniture and electricals in {place}.",
+               "{place}で家具や家電を引き取り、修理して再び販売しています。"),
+              ("Refurbishes donated bikes and computers for people in {place}.",
+               "寄付された自転車やパソコンを整備し直し、{place}の人たちに届けています。")),
+    "construction": (("Retrofits homes for energy efficiency and trains apprentices in {place}.",
+                      "{place}で住宅の省エネ改修を行いながら、見習いの職人を育てています。"),
+                     ("Repairs empty homes in {place} and lets them at affordable rents.",
+                      "{place}の空き家を修繕し、手頃な家賃で貸し出しています。")),
+    "training": (("Employment support and work placements for people far from work in {place}.",
+                  "{place}で、仕事から長く離れている人に就労支援と職場実習の機会を提供しています。"),
+                 ("Runs basic skills and confidence courses for adults in {place}.",
+                  "{place}で、大人向けに基礎的な技能と自信を身につける講座を開いています。")),
+    "arts": (("Arts and heritage workshops with schools and residents in {place}.",
+              "{place}の学校や住民とともに、芸術と地域の歴史を体験するワークショップを開いています。"),
+             ("Keeps a community studio and gallery open in {place}.",
+              "{place}で、地域に開かれたアトリエとギャラリーを運営しています。")),
+    "transport": (("Door-to-door transport for people who cannot use buses in {place}.",
+                   "{place}で、バスを利用できない人を自宅から目的地まで送迎しています。"),
+                  ("Volunteer drivers take people in {place} to appointments and shops.",
+                   "{place}で、ボランティアの運転手が通院や買い物への送迎をしています。")),
+    "digital": (("Digital skills sessions and low-cost web services for local groups in {place}.",
+                 "{place}でデジタル技能の講座を開き、地域の団体に低料金でウェブサービスを提供しています。"),
+                ("Helps small organisations in {place} with computers and online services.",
+                 "{place}の小さな団体が、パソコンやオンラインサービスを使いこなせるよう支えています。")),
+    "tourism": (("Guided walks and visitor services showing {place} to its guests.",
+                 "ガイド付きのまち歩きや観光案内で、訪れる人に{place}を紹介しています。"),
+                ("Runs a small guesthouse and local tours in {place}.",
+                 "{place}で小さな宿と地域を巡るツアーを運営しています。")),
+    "agriculture": (("Grows and sells local produce and runs volunteer growing days in {place}.",
+                     "{place}で地元の農産物を育てて販売し、ボランティアと一緒に農作業をする日を設けています。"),
+                    ("Keeps local farming and fishing going in {place} with shared equipment.",
+                     "{place}で機械や道具を共同で使い、地域の農業と漁業を続けられるよう支えています。")),
+    "retail": (("Community-run shop keeping everyday goods available in {place}.",
+                "{place}で住民が運営する店として、日用品を買える場所を守っています。"),
+               ("Sells local makers' goods from a shop in {place}.",
+                "{place}の店舗で、地元のつくり手による品を販売しています。")),
+}
+assert set(DESCRIPTIONS) == set(GB_ACTIVITY) == set(JP_ACTIVITY)
+# London wards the sample names, as Japanese writes them.
+WARDS_JA: dict[str, str] = {
+    "Hackney Central": "ハックニー・セントラル", "Bethnal Green": "ベスナル・グリーン", "Peckham": "ペッカム",
+    "Brixton": "ブリクストン", "Stratford": "ストラトフォード", "Camden Town": "カムデン・タウン",
 }
 
 
@@ -248,6 +280,18 @@ def _place_phrase(place: Place) -> str:
     return place.name
 
 
+def _place_phrase_ja(place: Place) -> str:
+    """The place in a Japanese sentence: 柏崎市, サンダーランドのヘンドン, ロンドン・サザーク区のペッカム."""
+    if place.country == "JP":
+        return place.name_ja
+    if place.area == "E08000024" and place.key != "sunderland":
+        return f"サンダーランドの{place.name_ja}"
+    if place.region == "london":
+        borough = f"ロンドン・{place.name_ja}区"
+        return f"{borough}の{WARDS_JA[place.ward]}" if place.ward else borough
+    return place.name_ja
+
+
 def _gb_name(rng: np.random.Generator, place: Place, sector: str, form: str) -> tuple[str, str | None]:
     prefix = _pick(rng, LOCAL_WORDS[place.key]) if rng.random() < 0.55 else _pick(rng, GENERIC_WORDS)
     return f"{prefix} {_pick(rng, GB_ACTIVITY[sector])} {_pick(rng, GB_SUFFIX[form])}", None
@@ -305,24 +349,25 @@ def _enterprises(rng: np.random.Generator) -> list[dict]:
         else:  # pragma: no cover - the word lists are large enough
             raise RuntimeError(f"could not make a unique name at {key}")
         used.add(name)
+        description, description_ja = _pick(rng, DESCRIPTIONS[sector])
         rows.append({
             "place": key, "name": name, "name_ja": name_ja, "legal_form": form, "sector": sector,
             "founded": founded, "closed": closed, "country": country, "region": place.region,
             "area": place.area, "ward": place.ward, "lat": round(lat, decimals), "lon": round(lon, decimals),
             "geo_precision": precision,
-            "description": _pick(rng, DESCRIPTIONS[sector]).format(place=_place_phrase(place)),
+            "description": description.format(place=_place_phrase(place)),
+            "description_ja": description_ja.format(place=_place_phrase_ja(place)),
             "anchor": anchor,
         })
-    # TEST-OF-DISPLAY ROWS (deliberate): the app must show these literally, never as a spreadsheet
-    # formula, HTML or Markdown. The first Hendon enterprise gets a name starting with "=", the
-    # first Millfield one a description with HTML and Markdown markup.
-    first = {}
-    for i, row in enumerate(rows):
-        first.setdefault(row["place"], i)
-    hendon = rows[first["hendon"]]
-    hendon.update(name="=Sum of Parts Reuse CIC", sector="reuse", legal_form="cic",
-                  description="Collects, repairs and resells furniture and electricals in Hendon, Sunderland.")
-    rows[first["millfield"]]["description"] += " Open <b>every Saturday</b>; **all welcome**."
+    # The first Hendon enterprise is a reuse CIC. (It once carried a display-test name; its sector and
+    # legal form are kept because its yearly figures, and through the shared random stream those of
+    # every enterprise after it, depend on them: the sample's numbers stay as they were.)
+    first_hendon = next(row for row in rows if row["place"] == "hendon")
+    reuse_en, reuse_ja = DESCRIPTIONS["reuse"][0]
+    first_hendon.update(name="Hendon Reuse CIC", sector="reuse", legal_form="cic",
+                        description=reuse_en.format(place=_place_phrase(PLACES["hendon"])),
+                        description_ja=reuse_ja.format(place=_place_phrase_ja(PLACES["hendon"])))
+    assert sum(row["name"] == "Hendon Reuse CIC" for row in rows) == 1
     # Stable order and ids: country, then place order, then founding year.
     place_order = {k: i for i, k in enumerate(PLACES)}
     rows.sort(key=lambda r: (r["country"] != "GB", place_order[r["place"]], r["founded"]))

@@ -25,6 +25,7 @@ MAX_YEAR = 2100
 ENTERPRISE_COLUMNS: tuple[str, ...] = (
     "enterprise_id", "name", "name_ja", "legal_form", "sector", "founded", "closed", "country",
     "region", "area", "ward", "lat", "lon", "geo_precision", "description", "legal_form_text", "sector_text",
+    "description_ja",
 )
 FIGURE_COLUMNS: tuple[str, ...] = (
     "enterprise_id", "year", "employees", "fte", "disadvantaged_hires", "volunteers", "turnover", "currency",
@@ -89,6 +90,8 @@ ENTERPRISES = pa.DataFrameSchema(
         # The file's own words where legal_form or sector is "other" (never shown as markup)
         "legal_form_text": pa.Column(str, nullable=True, required=False),
         "sector_text": pa.Column(str, nullable=True, required=False),
+        # The description in Japanese, where there is one (``description`` is English or the file's language)
+        "description_ja": pa.Column(str, nullable=True, required=False),
     },
     checks=[pa.Check(_closed_after_founded, error="closed before founded")],
     coerce=True,

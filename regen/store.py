@@ -330,8 +330,8 @@ def init_db(engine: Engine) -> None:
 def _upgrade(engine: Engine) -> None:
     """Bring a store made by an earlier release up to the current data tables, keeping every row.
 
-    The only changes so far: columns added to a data table (added, empty), and columns that may now
-    be empty (founded, lat, lon: an enterprise with no founding year or no location is kept). PostgreSQL
+    The only changes so far: columns added to a data table (added, empty: ``legal_form_text`` and
+    ``sector_text``, then ``description_ja``), and columns that may now be empty (founded, lat, lon: an enterprise with no founding year or no location is kept). PostgreSQL
     drops the NOT NULL; SQLite cannot, so the table is rebuilt in one transaction (copy, swap)."""
     inspector = inspect(engine)
     for kind, table in DATA_TABLES.items():

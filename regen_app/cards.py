@@ -8,11 +8,22 @@ import streamlit as st
 from regen import charts, i18n, metrics
 from regen_app import state as keys
 from regen_app.setup import Context, literal, place_label
+from regen_app.widgets import plotly_config
 
 
 # A place in the other country to set a clicked place against (Sunderland for Japan, Kashiwazaki for
 # Britain): the comparison visitors come with. Compare drops a code the dataset does not have.
 COMPARE_PARTNER = {"JP": "E08000024", "GB": "15205"}
+
+
+def card_names(name: object, name_ja: object, lang: str) -> tuple[str, str]:
+    """The card's title and the name under it: in Japanese the Japanese name leads (the English one,
+    when different, under it); otherwise the English name leads and the Japanese one follows."""
+    name = name if isinstance(name, str) else ""
+    name_ja = name_ja if isinstance(name_ja, str) and name_ja.strip() and name_ja != name else ""
+    if lang == "ja" and name_ja:
+        return name_ja, name
+    return (name or name_ja), (name_ja if name else "")
 
 
 def enterprise_card(ctx: Context, enterprise_id: str) -> None:
@@ -23,9 +34,10 @@ def enterprise_card(ctx: Context, enterprise_id: str) -> None:
     with st.container(border=True, key="enterprise_card"):
         top, close = st.columns([5, 1])
         with top:
-            st.markdown(f"#### {literal(row['name'])}")
-            if isinstance(row.get("name_ja"), str) and row["name_ja"]:
-                st.markdown(literal(row["name_ja"]))
+            lead, other = card_names(row.get("name"), row.get("name_ja"), lang)
+            st.markdown(f"#### {literal(lead)}")
+            if other:
+                st.caption(literal(other))
         with close:
             st.button("", icon=":material/close:", key="close_card", help=t("card.close"),
                       on_click=lambda: st.session_state.pop(keys.MAP_SELECTED, None))
@@ -47,9 +59,10 @@ def enterprise_card(ctx: Context, enterprise_id: str) -> None:
             last = hist.iloc[-1]
             st.markdown(t("card.latest", year=int(last["year"]), jobs=i18n.number(int(last["employees"]), lang)))
             st.plotly_chart(charts.history_chart(hist, lang, height=180), key="card_chart",
-                            config={"displayModeBar": False})
-        if isinstance(row.get("description"), str) and row["description"]:
-            st.caption(literal(row["description"]))
+                            config=plotly_config(lang, displayModeBar=False))
+        description = i18n.in_language(row.get("description"), row.get("description_ja"), lang)
+        if description:
+            st.caption(literal(description))
         area = str(row["area"])
         partner = COMPARE_PARTNER.get(str(row["country"]))
         places = [area] + ([partner] if partner and partner != area else [])

@@ -41,6 +41,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 NO_DATA_BANNER = frozenset({"upload"})
 
 ICON = Path(__file__).parent / "static" / "icon.png"
+_SESSION_LANG = "_lang"  # the language of this session's last run: kept when a later URL names none
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>$:])")
 
 
@@ -70,8 +71,19 @@ class Context:
 
 
 def current_language() -> str:
-    """The visitor's language (after :func:`urlstate.restore` has read the URL)."""
-    return i18n.normalise(st.session_state.get(keys.LANG))
+    """The visitor's language (after :func:`urlstate.restore` has read the URL): a link's ``?lang=``,
+    else the language of this session so far (the sidebar choice sticks), else on a first visit the
+    browser's language (``st.context.locale``). Stored for the language radio to show."""
+    lang = i18n.choose_language(st.context.locale, st.session_state.get(keys.LANG),
+                                st.session_state.get(_SESSION_LANG))
+    st.session_state[keys.LANG] = st.session_state[_SESSION_LANG] = lang
+    return lang
+
+
+def _lang_in_url(lang: str) -> str | None:
+    """``lang`` as the URL carries it: left out only where a visitor opening the link would get it
+    anyway (English in an English-speaking browser), so a copied link keeps its language."""
+    return None if lang == i18n.DEFAULT_LANGUAGE == i18n.from_locale(st.context.locale) else lang
 
 
 def setup_page(page: str) -> Context:
@@ -83,8 +95,11 @@ def setup_page(page: str) -> Context:
         page_title=f"{i18n.t('nav.' + page, lang)} · {i18n.t('app.title', lang)}",
         page_icon=str(ICON),  # a local file: a material-icon favicon would be fetched from a CDN
         layout="wide",
-        initial_sidebar_state="expanded",
+        # "auto": expanded on wider screens, collapsed at or below Streamlit's 768 px breakpoint (phones),
+        # and re-decided the same way (or as the visitor last left it) after a page change.
+        initial_sidebar_state="auto",
     )
+    _chart_toolbar_texts(lang)
     with st.sidebar:
         st.markdown(f"### {literal(i18n.t('app.title', lang))}")
         lang = st.radio(
@@ -97,7 +112,7 @@ def setup_page(page: str) -> Context:
         ds, panel, source = _load(choice, source)
         filters = _filters(ds, panel, lang)
         shared = urlstate.publish({
-            keys.LANG: None if lang == i18n.DEFAULT_LANGUAGE else lang,
+            keys.LANG: _lang_in_url(lang),
             keys.COUNTRY: filters.country, keys.REGION: filters.region, keys.AREA: filters.area,
             keys.SECTOR: filters.sector, keys.LEGAL_FORM: filters.legal_form,
             keys.YEARS: None if (filters.year_from, filters.year_to) == panel.default_years
@@ -106,12 +121,27 @@ def setup_page(page: str) -> Context:
         }, shared=True)
         with menu:
             _menu(page, lang, shared)
+        _menu_closes_sidebar_on_phones()
     if source is None and choice != keys.SAMPLE:  # the chosen dataset could not be loaded
         st.warning(i18n.t("data.unavailable", lang), icon=":material/warning:")
     if page not in NO_DATA_BANNER:
         _data_banner(ds, source, lang)
     return Context(page=page, lang=lang, filters=filters, dataset=ds, panel=panel, query=shared,
                    version=source.version if source else None)
+
+
+def _chart_toolbar_texts(lang: str) -> None:
+    """The tooltip of the full-screen button Streamlit adds to every chart's toolbar, in ``lang``.
+
+    plotly.js's own buttons follow the chart's locale (``widgets.plotly_config``); this one is
+    Streamlit's, titled in English only, so its tooltip (drawn from ``data-title`` by CSS) is
+    replaced by CSS too. Style-only HTML takes no room on the page."""
+    if lang == i18n.DEFAULT_LANGUAGE:
+        return
+    rules = "".join(
+        f'.js-plotly-plot .plotly .modebar-btn[data-title="{title}"]::after{{content:"{i18n.t(key, lang)}"}}'
+        for title, key in (("Fullscreen", "chart.fullscreen"), ("Close fullscreen", "chart.close_fullscreen")))
+    st.html(f"<style>{rules}</style>")
 
 
 def _data_banner(ds: Dataset, source: Published | None, lang: str) -> None:
@@ -166,6 +196,29 @@ def _menu(current: str, lang: str, query: dict[str, str]) -> None:
                       query_params=query)
 
 
+# Streamlit's own page list closes the sidebar on a phone once a page is chosen; st.page_link does not,
+# and the sidebar remembers that the visitor opened it (to reach the menu), so the next page would open
+# under it. This closes it after a menu tap on a narrow screen (Streamlit's breakpoint, 768 px), as the
+# sidebar's own close button does. A fixed script (nothing from data or the URL); installed once.
+_CLOSE_AFTER_MENU_TAP = """<script>
+(() => {
+  if (document.documentElement.dataset.regenMenuCloses) return;
+  document.documentElement.dataset.regenMenuCloses = "1";
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element &&
+      event.target.closest('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]');
+    if (!link || window.innerWidth > 768) return;
+    const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (close) close.click();
+  });
+})();
+</script>"""
+
+
+def _menu_closes_sidebar_on_phones() -> None:
+    st.html(_CLOSE_AFTER_MENU_TAP, unsafe_allow_javascript=True, width="content")
+
+
 def _filters(ds: Dataset, panel: Panel, lang: str) -> Filters:
     t = lambda key, **p: i18n.t(key, lang, **p)  # noqa: E731
     ent = ds.enterprises
@@ -174,8 +227,10 @@ def _filters(ds: Dataset, panel: Panel, lang: str) -> Filters:
 
     def multi(key: str, label: str, opts: list[str], fmt) -> tuple[str, ...]:
         urlstate.clean(key, opts, multi=True)
+        # No built-in "Select all" (English only, not translatable): choosing none means all, and
+        # "Reset filters" below clears every filter.
         chosen = st.multiselect(label, opts, format_func=fmt, key=key,
-                                placeholder=t("filters.all"))
+                                placeholder=t("filters.all"), select_all=False)
         return tuple(chosen)
 
     country = multi(keys.COUNTRY, t("filters.country"), options(ent, "country", Filters()),

@@ -259,9 +259,14 @@ def detect(upload: Upload, memo: MutableMapping | None = None) -> Detection:
     return Detection(upload, first.kind, first)
 
 
+# Schema columns an import does not read from a file (yet): not offered in the mapping editor, where a
+# choice would be dropped without a word. ``description_ja`` comes with the built-in sample.
+NOT_READ = frozenset({"description_ja"})
+
+
 def field_options(kind: str | None) -> list[str]:
     """What a column of a ``kind`` table can be mapped to: not read (IGNORE), or one of its fields."""
-    return [IGNORE, *(KIND_FIELDS.get(kind, FIELDS) if kind else FIELDS)]
+    return [IGNORE, *(f for f in (KIND_FIELDS.get(kind, FIELDS) if kind else FIELDS) if f not in NOT_READ)]
 
 
 IGNORE = "ignore"  # the mapping editor's choice for a column no field is read from

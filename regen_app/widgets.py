@@ -1,5 +1,6 @@
-"""Small pieces the Impact, Compare and Scenario pages share: a chart with a "show as table"
-alternative and its one-line reading, and the additionality assumptions as editable inputs."""
+"""Small pieces the pages share: every chart's plotly config (toolbar in the interface language), a
+chart with a "show as table" alternative and its one-line reading, and the additionality assumptions
+as editable inputs."""
 
 from __future__ import annotations
 
@@ -9,7 +10,19 @@ import streamlit as st
 from regen import i18n, impact, readings, survival
 from regen_app.setup import Context, literal
 
-CHART_CONFIG = {"displaylogo": False}
+
+
+def plotly_config(lang: str, **extra) -> dict:
+    """The config of every chart: no plotly logo, and plotly.js's own texts (the toolbar's tooltips,
+    month and day names) in the interface language, passed with the chart rather than fetched from a
+    CDN. ``extra`` adds or overrides options (``scrollZoom=True``, ``displayModeBar=False``)."""
+    config: dict = {"displaylogo": False}
+    locale = i18n.plotly_locale(lang)
+    if locale is not None:
+        code = i18n.normalise(lang)
+        config.update(locale=code, locales={code: locale})
+    config.update(extra)
+    return config
 
 
 def chart_or_table(ctx: Context, key: str, fig, table: pd.DataFrame, *, reading: str | None = None,
@@ -22,7 +35,7 @@ def chart_or_table(ctx: Context, key: str, fig, table: pd.DataFrame, *, reading:
     if as_table:
         st.dataframe(table, hide_index=True, key=f"{key}_table", column_config=column_config or {})
     else:
-        st.plotly_chart(fig, key=f"{key}_chart", config=CHART_CONFIG)
+        st.plotly_chart(fig, key=f"{key}_chart", config=plotly_config(ctx.lang))
 
 
 def additionality_inputs(ctx: Context, key: str) -> impact.Additionality:

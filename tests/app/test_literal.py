@@ -1,9 +1,13 @@
 """Text from data is displayed as typed: no HTML, no Markdown."""
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from regen_app.setup import literal
+from tests.fixtures import display
+
+from .conftest import open_page
 
 
 def test_literal_escapes_markdown_and_html():
@@ -26,11 +30,57 @@ def _render(text: str) -> str:
     return at.markdown[0].value
 
 
-def test_sample_display_rows_are_in_the_data():
-    """The sample carries rows that exercise literal display (a name starting with '=', HTML/Markdown)."""
-    ent = pd.read_csv("data/sample/enterprises.csv", dtype=str)
-    assert ent["name"].str.startswith("=").any()
-    assert ent["description"].fillna("").str.contains("<b>").any()
+def test_the_showcase_sample_has_no_hostile_rows():
+    """Hostile names live in the test fixture (tests/fixtures/display.py), not in what visitors see."""
+    ent = pd.read_csv("data/sample/enterprises.csv", dtype=str, keep_default_na=False)
+    for column in ("name", "name_ja", "description", "description_ja"):
+        assert not ent[column].str.match(r"[=+@＝]").any(), column
+        assert not ent[column].str.contains(r"[<>*]", regex=True).any(), column
+
+
+@pytest.fixture
+def hostile(store_url):
+    """The fixture dataset with hostile text, published in this test's store (shown by default)."""
+    display.publish(store_url)
+    return display
+
+
+def shown(at) -> list[str]:
+    """Every Markdown source and caption of the page (as sent to the browser)."""
+    return [m.value for m in at.markdown] + [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_card_shows_markup_in_descriptions_literally(hostile, lang):
+    at = open_page("map", {"view": "millfield", "enterprise": hostile.MARKUP_ID, "data": hostile.NAME,
+                           **({"lang": "ja"} if lang == "ja" else {})})
+    assert not at.exception, at.exception
+    markup = hostile.MARKUP_JA if lang == "ja" else hostile.MARKUP
+    word = "毎週土曜日" if lang == "ja" else "every Saturday"
+    description = [text for text in shown(at) if word in text]
+    assert len(description) == 1, description
+    assert description[0].endswith(literal(markup.strip()))  # escaped: &lt;b&gt; … \*\*, so it reads as typed
+    assert "<b>" not in description[0] and "**" not in description[0]
+
+
+def test_card_shows_a_formula_name_literally(hostile):
+    at = open_page("map", {"view": "hendon", "enterprise": hostile.FORMULA_ID, "data": hostile.NAME})
+    assert not at.exception, at.exception
+    assert f"#### {literal(hostile.FORMULA_NAME)}" in shown(at)
+
+
+def test_card_leads_with_a_hostile_japanese_name_literally(hostile):
+    at = open_page("map", {"enterprise": hostile.JP_ID, "data": hostile.NAME, "lang": "ja"})
+    assert not at.exception, at.exception
+    heading = next(m for m in shown(at) if m.startswith("#### "))
+    assert heading == f"#### {literal(hostile.JP_NAME_JA)}"
+    assert "<i>" not in heading and "**" not in heading and r"SUM\(1\)" in heading
+
+
+def test_explorer_table_holds_the_text_as_typed(hostile):
+    at = open_page("explorer", {"data": hostile.NAME, "q": "Sum of Parts"})
+    table = at.dataframe[0].value
+    assert table["name"].tolist() == [hostile.FORMULA_NAME]  # st.dataframe shows text literally
 
 
 def test_markdown_source_keeps_the_characters():

@@ -88,9 +88,12 @@ def test_boundary_file_fills_areas_is_reported_and_published_with_the_version(an
     preview = chart_specs(at)[0]
     drawn = outline_layers(preview)
     assert len(drawn) == 1 and layer_codes(drawn[0]) == {"E08000024", "E08000037"}
-    # the view fits the points and the outlines (Gateshead's west edge is west of every point)
-    centre = preview["layout"]["map"]["center"]
-    assert -1.70 < centre["lon"] < -1.33 and 54.86 < centre["lat"] < 54.98
+    # the view is fitted (in the browser) to the points and the outlines: Gateshead's west edge is west of
+    # every point, so the extent reaches past the points to it
+    assert preview["layout"]["map"]["fitbounds"] == "locations"
+    extent = next(trace for trace in preview["data"] if trace.get("name") == "extent")
+    assert -1.80 < min(extent["lon"]) < -1.55 and max(extent["lon"]) < -1.30
+    assert 54.80 < min(extent["lat"]) and max(extent["lat"]) < 55.05
 
     at.button(key="publish_button").click().run()
     assert not at.exception, at.exception

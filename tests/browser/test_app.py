@@ -10,7 +10,7 @@ from regen import i18n
 from regen_app.setup import PAGES as MENU
 
 from .conftest import wait_for_app, wait_for_map
-from .helpers import biggest_point, error_boxes, goto, map_state
+from .helpers import analyst_server, biggest_point, error_boxes, goto, map_state
 
 # The app's own list of pages (key → URL path), but the analysts' Upload page, tested on its own
 PAGES = {key: url for _path, url, key, _icon in MENU if key != "upload"}
@@ -139,24 +139,62 @@ def test_language_switch_keeps_page_and_filters(page, server):
     assert "lang=ja" in page.url and "country=GB" in page.url
 
 
-def test_explorer_downloads(page, server):
-    goto(page, server, "explorer")
+@pytest.fixture(scope="module")
+def display_server(tmp_path_factory):
+    """A server whose store has the fixture dataset with hostile text published (tests/fixtures/display.py):
+    the showcase sample has none."""
+    from tests.fixtures import display
+
+    yield from analyst_server(tmp_path_factory, "display", frames=display.display_frames(), dataset=display.NAME)
+
+
+@pytest.mark.parametrize("button,suffix", [("Download CSV", "csv"), ("Download Excel", "xlsx")])
+def test_explorer_downloads_neutralise_formulas(page, display_server, button, suffix):
+    from tests.fixtures import display
+
+    goto(page, display_server, "explorer", f"data={display.NAME}")
     with page.expect_download() as info:
-        page.get_by_role("button", name=re.compile("Download CSV")).click()
+        page.get_by_role("button", name=re.compile(button)).click()
     path = info.value.path()
-    text = open(path, encoding="utf-8-sig").read()
-    assert text.splitlines()[0].startswith("enterprise_id,name")
-    assert not any(line.startswith(("=", "+", "@")) for line in text.splitlines())
+    if suffix == "csv":
+        lines = open(path, encoding="utf-8-sig").read().splitlines()
+        assert lines[0].startswith("enterprise_id,name")
+        assert not any(line.startswith(("=", "+", "@")) for line in lines)
+        assert any(line.startswith(f"{display.FORMULA_ID},'{display.FORMULA_NAME}") for line in lines)
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(open(path, "rb")).active  # a file object: the temporary path has no suffix
+        names = [row[1].value for row in sheet.iter_rows(min_row=2)]
+        assert "'" + display.FORMULA_NAME in names
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)  # no formula cells
 
 
-def test_card_from_a_link_shows_text_literally(page, server):
-    # GB-0072's description holds "<b>every Saturday</b>; **all welcome**" (a display test row)
-    goto(page, server, "map", "view=sunderland&enterprise=GB-0072")
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_card_from_a_link_shows_text_literally(page, display_server, lang):
+    from tests.fixtures import display
+
+    goto(page, display_server, "map", f"view=millfield&enterprise={display.MARKUP_ID}&data={display.NAME}"
+         + ("&lang=ja" if lang == "ja" else ""))
     card = page.locator(".st-key-enterprise_card")
     card.wait_for(timeout=30_000)
+    wait_for_app(page)
     text = card.inner_text()
-    assert "<b>every Saturday</b>" in text and "**all welcome**" in text
-    assert card.locator("b, strong").filter(has_text="every Saturday").count() == 0
+    markup = (display.MARKUP_JA if lang == "ja" else display.MARKUP).strip()
+    assert markup in text  # "<b>…</b>" and "**…**" shown as typed
+    word = "毎週土曜日" if lang == "ja" else "every Saturday"
+    assert card.locator("b, strong, i, em").filter(has_text=word).count() == 0
+
+
+def test_card_leads_with_a_hostile_japanese_name_as_typed(page, display_server):
+    from tests.fixtures import display
+
+    goto(page, display_server, "map", f"enterprise={display.JP_ID}&data={display.NAME}&lang=ja")
+    card = page.locator(".st-key-enterprise_card")
+    card.wait_for(timeout=30_000)
+    wait_for_app(page)
+    assert card.locator("h4").first.inner_text().strip() == display.JP_NAME_JA
+    assert card.locator("h4 i, h4 strong, h4 b").count() == 0
 
 
 def test_play_runs_through_the_years_on_a_fresh_page_and_pauses(page, server):

@@ -96,10 +96,10 @@ def test_fit_view_shows_every_point():
 
 
 def test_views():
-    required = {"sunderland", "hendon", "north_east", "cumbria", "london", "japan"}
+    required = {"sunderland", "hendon", "north_east", "cumbria", "london", "britain", "japan"}
     jp_keys = {k for k, p in PLACES.items() if p.country == "JP"}
     assert required | jp_keys == set(geo.VIEWS)
-    assert list(geo.VIEWS)[:6] == ["sunderland", "hendon", "north_east", "cumbria", "london", "japan"]
+    assert list(geo.VIEWS)[:7] == ["sunderland", "hendon", "north_east", "cumbria", "london", "britain", "japan"]
     for key, view in geo.VIEWS.items():
         assert set(view) == {"center_lat", "center_lon", "zoom", "label_en", "label_ja", "country"}
         assert 1 <= view["zoom"] <= 16 and view["label_ja"]

@@ -55,3 +55,43 @@ def test_store_from_the_previous_release_is_upgraded(db_url):
     assert frame["enterprise_id"].tolist() == ["E1", "E2"]
     assert pd.isna(frame["founded"].iloc[1])
     engine.dispose()
+
+
+def _store_before_description_ja(url: str) -> None:
+    """The tables as the release before Japanese descriptions made them: every column but description_ja,
+    with one published version holding one enterprise."""
+    engine = create_engine(url)
+    old = MetaData()
+    for table in store.metadata.sorted_tables:
+        if table.name == "enterprises":
+            Table(table.name, old, *[Column(c.name, c.type, nullable=c.nullable, primary_key=c.primary_key)
+                                     for c in table.columns if c.name != "description_ja"])
+        else:
+            table.to_metadata(old)
+    old.create_all(engine)
+    engine.dispose()
+    with create_engine(url).begin() as conn:
+        conn.exec_driver_sql("INSERT INTO datasets (id, name, description, illustrative, created_at) "
+                             "VALUES (1, 'main', '', false, CURRENT_TIMESTAMP)")
+        conn.exec_driver_sql("INSERT INTO versions (id, dataset_id, number, status, created_by, created_at, "
+                             "rows_enterprises, rows_figures, rows_areas) "
+                             "VALUES (1, 1, 1, 'published', 'a', CURRENT_TIMESTAMP, 1, 0, 0)")
+        conn.exec_driver_sql("INSERT INTO enterprises (version_id, seq, enterprise_id, name, name_ja, legal_form, "
+                             "sector, founded, country, region, area, lat, lon, geo_precision, description, "
+                             "legal_form_text) VALUES (1, 0, 'OLD1', 'Old NPO', '古いNPO', 'npo', 'care', 2001, 'JP', "
+                             "'niigata', '15205', 37.37, 138.55, 'exact', 'Care.', NULL)")
+
+
+def test_store_from_before_japanese_descriptions_is_upgraded(db_url):
+    _store_before_description_ja(db_url)
+    engine = store.get_engine(db_url)  # opening upgrades
+    assert "description_ja" in {c["name"] for c in inspect(engine).get_columns("enterprises")}
+    ent = store.load_dataset(engine, "main").enterprises
+    assert ent["enterprise_id"].tolist() == ["OLD1"] and ent["description"].tolist() == ["Care."]
+    assert ent["description_ja"].isna().all()
+    # the upgraded store takes Japanese descriptions in a new version
+    new = ent.assign(description_ja=["介護。"])
+    store.create_version(engine, "main", {"enterprises": new}, actor="t", publish=True)
+    assert store.load_dataset(engine, "main").enterprises["description_ja"].tolist() == ["介護。"]
+    store.init_db(engine)  # a second opening changes nothing
+    engine.dispose()
