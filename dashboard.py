@@ -10,7 +10,7 @@ import streamlit as st
 from regen import charts, i18n, mapview, metrics, survival
 from regen_app import maps, outlines
 from regen_app.setup import setup_page
-from regen_app.widgets import share_metric
+from regen_app.widgets import plotly_config, share_metric
 
 MIN_BASE = 10  # no percentage change from fewer jobs than this (a base of 1 gives +678,554 %)
 LOW_COVERAGE = 0.5  # below this share of active enterprises reporting, the jobs figure is marked
@@ -54,7 +54,7 @@ if head.enterprises == 0 and head.jobs == 0:
 
 st.subheader(t("overview.jobs_over_time"))
 st.plotly_chart(charts.jobs_over_time(series, lang, base_year=base, year=year), key="jobs_chart",
-                config={"displaylogo": False})
+                config=plotly_config(lang))
 
 left, right = st.columns([3, 2])
 with left:
@@ -83,4 +83,4 @@ with right:
     st.subheader(t("overview.by_sector", year=year))
     by_sector = metrics.jobs_by(ctx.panel, mask, year, "sector")
     st.plotly_chart(charts.jobs_by_category(by_sector, "sector", lang, height=420), key="sector_chart",
-                    config={"displaylogo": False})
+                    config=plotly_config(lang))

@@ -95,7 +95,7 @@ class PlaceNames:
         self.lang = lang
 
     def __call__(self, ward: object, area: str, region: str) -> str:
-        parts = [ward if isinstance(ward, str) and ward else "", self.area.get(area, area),
+        parts = [places.ward_name(ward, self.lang) if isinstance(ward, str) and ward else "", self.area.get(area, area),
                  places.region_name(region, self.lang)]
         return " · ".join(p for p in parts if p)
 

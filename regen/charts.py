@@ -467,7 +467,7 @@ def scenario_chart(band: pd.DataFrame, lang: str, *, net: pd.DataFrame | None = 
 
 
 def area_value_map(frame: pd.DataFrame, *, value: str, lang: str, view: dict, boundaries: list[dict],
-                   hover: str = "", height: int = 460) -> go.Figure:
+                   hover: str = "", height: int = 460, style: dict | None = None) -> go.Figure:
     """Areas as circles at their enterprises' centre (lat, lon), sized by ``value``; ``label`` names the
     area and ``text`` (already formatted) goes in the hover label."""
     fig = go.Figure()
@@ -480,4 +480,4 @@ def area_value_map(frame: pd.DataFrame, *, value: str, lang: str, view: dict, bo
         if len(frame) else None,
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>", showlegend=False,
     ))
-    return _map_layout(fig, view, boundaries, height)
+    return _map_layout(fig, view, boundaries, height, style=style)

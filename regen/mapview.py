@@ -143,9 +143,14 @@ def plan(points: pd.DataFrame, *, lang: str = "en", view_key: str = "auto", mode
 def boundaries(plan: MapPlan) -> list[dict]:
     """The built-in outlines a map draws over the land: country outlines while zoomed out, and the
     prefectures of Japan (their coasts are coarse, so not when zoomed in to a town)."""
-    zoom = float(plan.view["zoom"])
+    return outline_layers(plan.view, plan.country)
+
+
+def outline_layers(view: dict, country: str) -> list[dict]:
+    """:func:`boundaries` for any map at ``view`` in ``country`` (e.g. the Impact page's areas)."""
+    zoom = float(view["zoom"])
     layers = [geo.load_boundaries("countries")] if zoom < basemap.OUTLINE_MAX_ZOOM else []
-    if plan.country == "JP" and zoom < 10:
+    if country == "JP" and zoom < 10:
         layers.append(geo.load_boundaries("jp_prefectures"))
     return layers
 

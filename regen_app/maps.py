@@ -16,6 +16,7 @@ import json
 import streamlit as st
 
 from regen import i18n
+from regen_app.widgets import plotly_config
 
 # The card (a container keyed "enterprise_card", see regen_app.cards) as a bottom sheet on phones.
 _CSS = """
@@ -55,11 +56,8 @@ _SCRIPT = """
 
 
 def config(lang: str, **extra) -> dict:
-    """The plotly configuration of a map in ``lang`` (toolbar in the interface language)."""
-    try:
-        from regen_app.widgets import plotly_config  # the charts' shared configuration
-    except ImportError:  # pragma: no cover - before the shared configuration existed
-        return {"displaylogo": False, "scrollZoom": True, **extra}
+    """The plotly configuration of a map in ``lang``: toolbar in the interface language; the wheel
+    zooms only with Ctrl/⌘ held (cooperative gestures, see :func:`enhance`)."""
     return plotly_config(lang, scrollZoom=True, **extra)
 
 

@@ -295,7 +295,8 @@ def area_name(ctx: Context, code: str) -> str:
 
 def place_label(ctx: Context, ward: object, area: str, region: str) -> str:
     """"Hendon · Sunderland · North East England" in the visitor's language."""
-    parts = [ward if isinstance(ward, str) and ward else "", "" if area == "unknown" else area_name(ctx, area),
+    parts = [places.ward_name(ward, ctx.lang) if isinstance(ward, str) and ward else "",
+             "" if area == "unknown" else area_name(ctx, area),
              "" if region == "unknown" else places.region_name(region, ctx.lang)]
     return " · ".join(p for p in parts if p) or ctx.t("place.unknown")
 
@@ -311,5 +312,6 @@ def place_labels(ctx: Context, frame) -> "pd.Series":
     region = frame["region"].astype(str)
     region = region.map({r: "" if r == "unknown" else places.region_name(r, ctx.lang) for r in region.unique()})
     ward = frame["ward"].fillna("").astype(str) if "ward" in frame else pd.Series("", index=frame.index)
+    ward = ward.map({w: places.ward_name(w, ctx.lang) for w in ward.unique()})
     out = (ward + " · " + area + " · " + region).str.replace(r"( · )+", " · ", regex=True).str.strip(" ·")
     return out.where(out != "", ctx.t("place.unknown"))
