@@ -203,8 +203,10 @@ def _map_layout(fig: go.Figure, view: dict, boundaries: list[dict], height: int,
     )
     _layout(fig, height=height)
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0),
+                      # two entries to a row whatever the width: half the rows of one-per-row on a phone
                       legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, bgcolor="rgba(255,255,255,0.9)",
-                                  itemsizing="constant", font=dict(size=11), tracegroupgap=0))
+                                  itemsizing="constant", font=dict(size=11), tracegroupgap=0,
+                                  entrywidth=0.5, entrywidthmode="fraction"))
     return fig
 
 

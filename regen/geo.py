@@ -72,7 +72,7 @@ def _municipality_views() -> dict[str, dict]:
 
 VIEWS: dict[str, dict] = {
     "sunderland": _view(54.880, -1.440, 11.0, "Sunderland", "サンダーランド", "GB"),
-    "hendon": _view(54.899, -1.372, 13.6, "Hendon, Sunderland", "ヘンドン（サンダーランド）", "GB"),
+    "hendon": _view(54.898, -1.370, 13.2, "Hendon, Sunderland", "ヘンドン（サンダーランド）", "GB"),
     "north_east": _view(54.790, -1.420, 8.5, "North East England", "北東イングランド", "GB"),
     "cumbria": _view(54.500, -3.100, 8.0, "Cumbria", "カンブリア", "GB"),
     "london": _view(51.505, -0.070, 11.3, "London", "ロンドン", "GB"),
