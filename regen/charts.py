@@ -162,13 +162,12 @@ def jobs_by_category(frame: pd.DataFrame, column: str, lang: str, *, height: int
     return _layout(fig, height=height, legend=False)
 
 
-def boundary_layers(boundaries: list[dict], outlines: dict | None = None, *, land: bool = True) -> list[dict]:
-    """MapLibre layers: land filled under the data from the first outline set (unless ``land`` is False,
-    when the map's style draws the land), outlines drawn over it; ``outlines`` (an analyst's own areas)
-    last, in :data:`OWN_OUTLINE`."""
+def boundary_layers(boundaries: list[dict], outlines: dict | None = None) -> list[dict]:
+    """plotly map layers for a map without a style of its own: land filled under the data from the first
+    outline set, outlines drawn over it; ``outlines`` (an analyst's own areas) last, in :data:`OWN_OUTLINE`."""
     layers: list[dict] = []
     for i, geojson in enumerate(boundaries):
-        if i == 0 and land:
+        if i == 0:
             layers.append(dict(source=_SharedGeoJSON(geojson), type="fill", color=LAND, below="traces"))
         layers.append(dict(source=_SharedGeoJSON(geojson), type="line", color=OUTLINE,
                            line=dict(width=0.8 if i == 0 else 0.6), below="traces"))
@@ -176,6 +175,28 @@ def boundary_layers(boundaries: list[dict], outlines: dict | None = None, *, lan
         layers.append(dict(source=_SharedGeoJSON(outlines), type="line", color=OWN_OUTLINE,
                            line=dict(width=OWN_OUTLINE_WIDTH), below="traces"))
     return layers
+
+
+OWN_OUTLINES_LAYER = "own-outlines"  # the id of an analyst's outlines in a map's style
+
+
+def with_outlines(style: dict, boundaries: list[dict], outlines: dict | None = None) -> dict:
+    """``style`` (a MapLibre style) with the built-in ``boundaries`` and an analyst's ``outlines`` as line
+    layers of its own, under the place names: the built-in ones in :data:`OUTLINE`, the analyst's last,
+    darker and wider (:data:`OWN_OUTLINE`), with the id :data:`OWN_OUTLINES_LAYER`."""
+    sources = dict(style["sources"])
+    extra = []
+    for i, geojson in enumerate(boundaries):
+        sources[f"outline{i}"] = {"type": "geojson", "data": _SharedGeoJSON(geojson)}
+        extra.append({"id": f"outline-{i}", "type": "line", "source": f"outline{i}",
+                      "paint": {"line-color": OUTLINE, "line-width": 0.8 if i == 0 else 0.6}})
+    if outlines is not None:
+        sources["own"] = {"type": "geojson", "data": _SharedGeoJSON(outlines)}
+        extra.append({"id": OWN_OUTLINES_LAYER, "type": "line", "source": "own",
+                      "paint": {"line-color": OWN_OUTLINE, "line-width": OWN_OUTLINE_WIDTH}})
+    layers = list(style["layers"])
+    at = next((i for i, layer in enumerate(layers) if layer.get("type") == "symbol"), len(layers))
+    return {**style, "sources": sources, "layers": layers[:at] + extra + layers[at:]}
 
 
 def _map_layout(fig: go.Figure, view: dict, boundaries: list[dict], height: int,
@@ -195,12 +216,14 @@ def _map_layout(fig: go.Figure, view: dict, boundaries: list[dict], height: int,
         where = dict(center=dict(lat=view["center_lat"], lon=view["center_lon"]), zoom=view["zoom"], fitbounds=False)
         revision = f"{view['center_lat']:.4f},{view['center_lon']:.4f},{view['zoom']}"
     if style is not None:
-        style = _SharedGeoJSON(style)  # its sources are large and cached: not copied by plotly
-    fig.update_layout(
-        map=dict(style=style if style is not None else "white-bg",
-                 layers=boundary_layers(boundaries, outlines, land=style is None), **where),
-        uirevision=revision,
-    )
+        # outlines go into the style itself: plotly's own map layers are lost when a map has a style
+        # object (MapLibre drops them when the style is set), so they would never be drawn
+        style = _SharedGeoJSON(with_outlines(style, boundaries, outlines))
+        layers = []
+    else:
+        layers = boundary_layers(boundaries, outlines)
+    fig.update_layout(map=dict(style=style if style is not None else "white-bg", layers=layers, **where),
+                      uirevision=revision)
     _layout(fig, height=height)
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0),
                       # two entries to a row whatever the width: half the rows of one-per-row on a phone

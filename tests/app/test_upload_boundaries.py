@@ -53,8 +53,14 @@ def chart_specs(at) -> list[dict]:
 
 
 def outline_layers(spec: dict) -> list[dict]:
-    """The map layers drawn in the analysts' outline colour."""
-    return [layer for layer in spec["layout"]["map"].get("layers", []) if layer.get("color") == outlines.COLOUR]
+    """The map's layers drawn in the analysts' outline colour (in the map's own style), as
+    {"source": GeoJSON, "color", "line": {"width"}}."""
+    style = spec["layout"]["map"].get("style")
+    if not isinstance(style, dict):
+        return [layer for layer in spec["layout"]["map"].get("layers", []) if layer.get("color") == outlines.COLOUR]
+    return [{"source": style["sources"][layer["source"]]["data"], "color": layer["paint"]["line-color"],
+             "line": {"width": layer["paint"]["line-width"]}}
+            for layer in style["layers"] if layer["type"] == "line" and layer["paint"]["line-color"] == outlines.COLOUR]
 
 
 def layer_codes(layer: dict) -> set[str]:

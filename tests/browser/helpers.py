@@ -42,7 +42,7 @@ def map_state(page, index: int = 0) -> dict:
     return page.evaluate(
         """(i) => {
             const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[i];
-            const pts = gd._fullData.filter(t => t.type === 'scattermap' && t.mode === 'markers').reduce((n, t) => n + (t.lat ? t.lat.length : 0), 0);
+            const pts = gd._fullData.filter(t => t.type === 'scattermap' && t.mode === 'markers' && t.name !== 'extent').reduce((n, t) => n + (t.lat ? t.lat.length : 0), 0);
             const canvas = gd.querySelector('canvas');
             const style = gd._fullLayout.map.style;
             return {points: pts, style: typeof style === 'object' ? style.name : style,

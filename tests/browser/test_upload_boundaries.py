@@ -34,9 +34,12 @@ def outline_layer(page, index: int = 0) -> dict:
     return page.evaluate(
         """([i, colour]) => {
             const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[i];
-            const layers = gd._fullLayout.map.layers;
-            const at = layers.findIndex(l => l.color === colour && l.visible !== false);
-            return {index: at, codes: at < 0 ? [] : layers[at].source.features.map(f => f.id)};
+            const m = gd._fullLayout.map._subplot.map;
+            const layers = m.getStyle().layers;
+            const at = layers.findIndex(l => l.type === 'line' && l.paint && l.paint['line-color'] === colour
+                                             && (!l.layout || l.layout.visibility !== 'none'));
+            const source = at < 0 ? null : gd._fullLayout.map.style.sources[layers[at].source];
+            return {index: at, id: at < 0 ? null : layers[at].id, codes: source ? source.data.features.map(f => f.id) : []};
         }""", [index, outlines.COLOUR])
 
 
@@ -51,11 +54,11 @@ def outline_pixels(page, index: int = 0) -> int:
     return int((np.abs(pixels - colour).sum(axis=-1) < 40).sum())
 
 
-def hide_layer(page, layer: int, index: int = 0) -> None:
+def hide_layer(page, layer: str, index: int = 0) -> None:
     page.evaluate(
         """([i, layer]) => {
             const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[i];
-            return window.Plotly.relayout(gd, {[`map.layers[${layer}].visible`]: false});
+            gd._fullLayout.map._subplot.map.setLayoutProperty(layer, 'visibility', 'none');
         }""", [index, layer])
     page.wait_for_timeout(500)
 
@@ -93,7 +96,7 @@ def test_uploaded_outlines_are_published_and_drawn_on_the_map(page, store_server
     assert set(layer["codes"]) == CODES
     page.get_by_text(t("map.outlines", n=2)).wait_for(timeout=10_000)
     drawn = outline_pixels(page)
-    hide_layer(page, layer["index"])
+    hide_layer(page, layer["id"])
     hidden = outline_pixels(page)
     assert drawn > 200 and drawn > 3 * hidden, f"outline-coloured pixels: {drawn} drawn, {hidden} hidden"
     assert page.blocked == [], f"requests left the machine: {page.blocked[:3]}"

@@ -169,3 +169,22 @@ def test_jobs_over_time_uses_whole_ticks_on_both_axes():
     fig = charts.jobs_over_time(series, "en")
     assert fig.layout.yaxis.dtick == 50 and fig.layout.yaxis2.dtick == 1
     json.loads(pio.to_json(fig))
+
+
+def test_outlines_are_drawn_by_the_style_itself_under_the_names(sample):
+    """plotly's own map layers are dropped by MapLibre when a map has a style object: every outline is
+    a layer of the style, the analyst's own last and darker, all under the place names."""
+    _panel, _mask, points = sample
+    own = {"type": "FeatureCollection", "features": [{"type": "Feature", "id": "W1", "properties": {},
+                                                      "geometry": {"type": "Point", "coordinates": [-1.4, 54.9]}}]}
+    plan = mapview.plan(points, lang="en", view_key="britain", outlines=own, outline_bounds=(-1.5, 54.8, -1.3, 55.0))
+    fig = mapview.figure(plan, lang="en")
+    assert not fig.layout.map.layers
+    style = fig.layout.map.style
+    ids = [layer["id"] for layer in style["layers"]]
+    assert "outline-0" in ids and ids.index(charts.OWN_OUTLINES_LAYER) > ids.index("outline-0")
+    first_name = min(i for i, layer in enumerate(style["layers"]) if layer["type"] == "symbol")
+    assert ids.index(charts.OWN_OUTLINES_LAYER) < first_name
+    own_layer = style["layers"][ids.index(charts.OWN_OUTLINES_LAYER)]
+    assert own_layer["paint"] == {"line-color": charts.OWN_OUTLINE, "line-width": charts.OWN_OUTLINE_WIDTH}
+    assert style["sources"][own_layer["source"]]["data"]["features"][0]["id"] == "W1"
