@@ -5,13 +5,11 @@ phone a sidebar that stays out of the way (collapsed on load and after a page ch
 from __future__ import annotations
 
 from contextlib import contextmanager
-from urllib.parse import urlparse
-
 import pytest
 
 from regen import i18n
 
-from .conftest import LOOPBACK, wait_for_app
+from .conftest import open_page, wait_for_app
 
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1440, "height": 900}
@@ -20,24 +18,11 @@ LAPTOP = {"width": 1440, "height": 900}
 @contextmanager
 def visitor(browser, locale: str, viewport: dict = LAPTOP):
     """A new browser profile (nothing remembered) whose language is ``locale``; non-loopback requests blocked."""
-    context = browser.new_context(locale=locale, viewport=viewport)
-    blocked: list[str] = []
-
-    def guard(route):
-        host = urlparse(route.request.url).hostname or ""
-        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
-            route.continue_()
-        else:
-            blocked.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    page.blocked = blocked
+    page = open_page(browser, locale=locale, viewport=viewport)
     try:
         yield page
     finally:
-        context.close()
+        page.context.close()
 
 
 def open_(page, server, path: str = "", query: str = "") -> None:
