@@ -216,11 +216,17 @@ def label_text(frame: pd.DataFrame, lang: str) -> pd.Series:
     return frame["name_en"].fillna("").astype(str)
 
 
+# Names that show only this many zoom levels closer than the map's own zoom are left out of its style:
+# a visitor rarely zooms that far in without choosing a closer view, which brings its own names.
+LABEL_ZOOM_REACH = 3.0
+
+
 @lru_cache(maxsize=64)
-def _labels(lang: str, bounds: tuple[float, float, float, float]) -> dict:
+def _labels(lang: str, bounds: tuple[float, float, float, float], up_to_zoom: float = 99.0) -> dict:
     frame = labels_frame()
     west, south, east, north = bounds
-    inside = frame["lon"].between(west, east) & frame["lat"].between(south, north)
+    inside = (frame["lon"].between(west, east) & frame["lat"].between(south, north)
+              & (frame["min_zoom"] <= up_to_zoom))
     part = frame[inside].copy()
     part["text"] = label_text(part, lang)
     part = part[part["text"] != ""].sort_values("rank")
@@ -268,7 +274,7 @@ def style(view: dict, lang: str, *, width: int = 1100, height: int = 700) -> dic
     bounds = _rounded_bounds(detail_bounds(view, width=width, height=height), level)
     shapes = _shapes(level, bounds)
     label_bounds = _rounded_bounds(geo.view_bounds(view, width=width, height=height, margin=2.0), min(level, 2))
-    labels = _labels(lang, label_bounds)
+    labels = _labels(lang, label_bounds, float(np.floor((view["zoom"] + LABEL_ZOOM_REACH) * 2) / 2))
     layers: list[dict] = [
         {"id": "sea", "type": "background", "paint": {"background-color": SEA}},
         {"id": "land-beyond", "type": "fill", "source": "land_beyond", "paint": {"fill-color": LAND}},
