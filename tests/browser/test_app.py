@@ -70,7 +70,10 @@ def test_clicking_a_point_opens_its_card(page, server):
 
 
 def headline_jobs(page) -> tuple[str, str]:
-    metric = page.locator('[data-testid="stMetric"]').nth(1)
+    """The headline jobs metric ("Jobs in 2025", value), found by its label, not by its position."""
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(r"^Jobs in \d{4}$"))).first
+    metric.wait_for(timeout=30_000)
     return (metric.locator('[data-testid="stMetricLabel"]').inner_text().strip(),
             metric.locator('[data-testid="stMetricValue"]').inner_text().strip())
 
@@ -85,8 +88,8 @@ def test_changing_the_year_changes_headline_jobs(page, server):
         page.keyboard.press("ArrowLeft")
     page.wait_for_function("() => location.search.includes('years=2001-2015')", timeout=30_000)
     page.wait_for_function(
-        """() => { const m = document.querySelectorAll('[data-testid="stMetric"]')[1];
-                   return m && m.innerText.includes('2015'); }""", timeout=30_000)
+        """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(m => m.innerText.includes('Jobs in 2015'))""",
+        timeout=30_000)
     wait_for_app(page)
     new_label, new_value = headline_jobs(page)
     assert new_label == "Jobs in 2015"
