@@ -686,6 +686,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", help="ignored (run_all.py passes it to every benchmark)")
     parser.add_argument("--json", type=Path, help="write every visit's figures as JSON here")
     args = parser.parse_args(argv)
+    if not Path(CHROMIUM).exists():
+        print(f"Chromium not found at {CHROMIUM} (set BROWSER_PATH, or `make test` installs it): skipped.")
+        return 0
     from playwright.sync_api import sync_playwright
 
     pages = [p for p in PAGES if p[0] == "bare" or not args.pages or p[0] in args.pages]
