@@ -70,18 +70,18 @@ import base64
 import json
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
+
+from servers import LoggedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -103,29 +103,6 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 APPTEST_PAGES = {"overview": None, "map": "pages/1_map.py", "impact": "pages/5_impact.py",
                  "compare": "pages/6_compare.py", "scenario": "pages/7_scenario.py",
                  "explorer": "pages/2_explorer.py", "map ja": "pages/1_map.py"}
-
-# ``streamlit run`` with every script run logged (session, start, end on the monotonic clock, CPU time
-# of the script thread) to argv[1]. Run with ``-c`` (see bench_sessions.py).
-SERVE = """
-import json, sys, time
-from streamlit.runtime.scriptrunner import script_runner
-from streamlit.web import cli
-
-log = open(sys.argv[1], "a", buffering=1)
-run = script_runner.ScriptRunner._run_script
-
-def timed(self, rerun_data):
-    start, cpu = time.perf_counter(), time.thread_time()
-    try:
-        run(self, rerun_data)
-    finally:
-        log.write(json.dumps({"session": self._session_id, "start": start, "end": time.perf_counter(),
-                              "cpu": time.thread_time() - cpu}) + "\\n")
-
-script_runner.ScriptRunner._run_script = timed
-sys.argv = ["streamlit", *sys.argv[2:]]
-cli.main()
-"""
 
 # Watches the page from its first moment (an init script), every 10 ms until told to stop (a timer, not
 # requestAnimationFrame, which would keep the compositor producing frames):
@@ -171,53 +148,11 @@ STATE = """() => ({...window.__fc, origin: performance.timeOrigin,
     exceptions: document.querySelectorAll('[data-testid="stException"]').length})"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """``streamlit run SCRIPT`` from the repository's folder on a free port, its script runs logged."""
+class Server(LoggedServer):
+    """``streamlit run SCRIPT`` from the repository's folder (or ``app_dir``) on a free port, its script runs logged."""
 
     def __init__(self, script: str, folder: Path, app_dir: Path = ROOT) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.runs = folder / f"runs-{self.port}.jsonl"
-        env = {**os.environ, "REGEN_DATABASE_URL": f"sqlite:///{folder / 'regen.db'}"}
-        self.log = open(folder / f"server-{self.port}.log", "w+")  # a file, not a pipe
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(self.runs), "run", script, "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=app_dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit("streamlit exited:\n" + self.output())
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise SystemExit("streamlit did not answer in time")
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
-
-    def script_runs(self) -> list[dict]:
-        return [json.loads(line) for line in self.runs.read_text().splitlines()] if self.runs.exists() else []
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+        super().__init__(script, folder, app_dir)
 
 
 def _cpu_by_process() -> dict[int, tuple[int, float]]:

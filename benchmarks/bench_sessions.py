@@ -50,10 +50,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -66,6 +64,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 from bench_ingest import make_enterprises_csv
+from servers import LoggedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -109,86 +108,15 @@ YEAR_SHOWN = """(year) => {
 
 # --- The server and what it costs -------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-# Starts ``streamlit run`` after wrapping ScriptRunner._run_script, so that every script run is logged
-# (session, start and end on the machine's monotonic clock, CPU time of its thread) to the file in
-# argv[1]: how long B's runs take in the server, whatever its browser costs. Run with ``-c`` so that
-# worker processes, which re-import a main module given by path, have none to re-import.
-SERVE = """
-import json, sys, time
-from streamlit.runtime.scriptrunner import script_runner
-from streamlit.web import cli
-
-log = open(sys.argv[1], "a", buffering=1)
-run = script_runner.ScriptRunner._run_script
-
-def timed(self, rerun_data):
-    start, cpu = time.perf_counter(), time.thread_time()
-    try:
-        run(self, rerun_data)
-    finally:
-        log.write(json.dumps({"session": self._session_id, "start": start, "end": time.perf_counter(),
-                              "cpu": time.thread_time() - cpu}) + "\\n")
-
-script_runner.ScriptRunner._run_script = timed
-sys.argv = ["streamlit", *sys.argv[2:]]
-cli.main()
-"""
-
-
-class Server:
+class Server(LoggedServer):
     """``streamlit run dashboard.py`` from ``app_dir`` on a free port, with a store of its own (one analyst);
-    its script runs are logged to ``runs`` (see ``SERVE``)."""
+    its script runs are logged to ``runs`` (see ``servers.SERVE``)."""
 
     def __init__(self, app_dir: Path, folder: Path) -> None:
-        self.port = free_port()
-        self.runs = folder / "runs.jsonl"
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "REGEN_DATABASE_URL": f"sqlite:///{folder / 'regen.db'}", "PYTHONPATH": str(app_dir)}
+        env = {"REGEN_DATABASE_URL": f"sqlite:///{folder / 'regen.db'}", "PYTHONPATH": str(app_dir)}
         subprocess.run([sys.executable, "-m", "regen", "user", "add", USER, "--password-stdin"], input=PASSWORD + "\n",
-                       text=True, env=env, cwd=app_dir, check=True, capture_output=True)
-        self.log = open(folder / "server.log", "w+")  # a file, not a pipe: a full pipe would stall the server
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", SERVE, str(self.runs), "run", "dashboard.py", "--server.port", str(self.port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-             "--browser.gatherUsageStats", "false"],
-            cwd=app_dir, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise SystemExit("streamlit exited:\n" + self.output())
-            try:
-                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise SystemExit("streamlit did not answer in time")
-
-    def output(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
-
-    def script_runs(self) -> list[dict]:
-        """The script runs logged so far: session, start, end (``time.perf_counter`` of this machine), cpu."""
-        return [json.loads(line) for line in self.runs.read_text().splitlines()] if self.runs.exists() else []
-
-    def stop(self) -> str:
-        """Stop the server; its log."""
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        out = self.output()
-        self.log.close()
-        return out
+                       text=True, env={**os.environ, **env}, cwd=app_dir, check=True, capture_output=True)
+        super().__init__("dashboard.py", folder, app_dir, env=env, timeout=60)
 
 
 def _processes() -> dict[int, tuple[int, float, float]]:
