@@ -80,6 +80,10 @@ def _store_before_description_ja(url: str) -> None:
                              "sector, founded, country, region, area, lat, lon, geo_precision, description, "
                              "legal_form_text) VALUES (1, 0, 'OLD1', 'Old NPO', '古いNPO', 'npo', 'care', 2001, 'JP', "
                              "'niigata', '15205', 37.37, 138.55, 'exact', 'Care.', NULL)")
+        if conn.dialect.name == "postgresql":  # rows inserted with their ids: move the id sequences past them
+            for table in ("datasets", "versions"):
+                conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                     f"(SELECT max(id) FROM {table}))")
 
 
 def test_store_from_before_japanese_descriptions_is_upgraded(db_url):
