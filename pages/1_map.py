@@ -41,8 +41,9 @@ with c3:
                             format_func=lambda k: t("map.jump.auto") if k == "auto" else geo.VIEWS[k][f"label_{lang}"])
 
 
-def _toggle_play() -> None:
-    playing = not st.session_state.get(keys.MAP_PLAYING, False)
+def _set_playing(playing: bool) -> None:
+    """Play or Pause as the button said when it was drawn: pressing it twice (a click delivered again
+    while the fragment reruns) leaves the same state, where a toggle would start playing again."""
     st.session_state[keys.MAP_PLAYING] = playing
     st.session_state[keys.MAP_RERUN_PAGE] = True
     if playing and st.session_state.get(keys.MAP_YEAR, end) >= end:
@@ -110,8 +111,9 @@ def map_section() -> None:
         st.session_state[keys.MAP_YEAR] = end
     ycol, bcol = st.columns([6, 1], vertical_alignment="bottom")
     with bcol:
-        st.button(t("map.pause") if st.session_state.get(keys.MAP_PLAYING) else t("map.play"), on_click=_toggle_play,
-                  icon=":material/pause:" if st.session_state.get(keys.MAP_PLAYING) else ":material/play_arrow:",
+        now_playing = bool(st.session_state.get(keys.MAP_PLAYING))
+        st.button(t("map.pause") if now_playing else t("map.play"), on_click=_set_playing, args=(not now_playing,),
+                  icon=":material/pause:" if now_playing else ":material/play_arrow:",
                   key="play_button", width="stretch", disabled=base == end)
     with ycol:
         if base < end:
