@@ -43,11 +43,19 @@ with c3:
 
 def _set_playing(playing: bool) -> None:
     """Play or Pause as the button said when it was drawn: pressing it twice (a click delivered again
-    while the fragment reruns) leaves the same state, where a toggle would start playing again."""
-    st.session_state[keys.MAP_PLAYING] = playing
+    while the fragment reruns) leaves the same state, where a toggle would start playing again.
+
+    While playing, the year lives in ``MAP_PLAY_YEAR``, which only the server writes; the slider's own
+    key is not drawn, so a late message from the browser carrying the slider's old value cannot move
+    the year back or on. Pause hands the year back to the slider."""
     st.session_state[keys.MAP_RERUN_PAGE] = True
-    if playing and st.session_state.get(keys.MAP_YEAR, end) >= end:
-        st.session_state[keys.MAP_YEAR] = base  # start again from the first year
+    if playing:
+        current = st.session_state.get(keys.MAP_YEAR, end)
+        # From the last year, play starts again: the first step shows the first year.
+        st.session_state[keys.MAP_PLAY_YEAR] = base - 1 if current >= end else current
+    elif keys.MAP_PLAY_YEAR in st.session_state:
+        st.session_state[keys.MAP_YEAR] = st.session_state.pop(keys.MAP_PLAY_YEAR)
+    st.session_state[keys.MAP_PLAYING] = playing
 
 
 playing = st.session_state.get(keys.MAP_PLAYING, False)
@@ -101,22 +109,26 @@ def map_section() -> None:
         # page runs again so that the fragment is made anew with (or without) its timer, and the view
         # selector above it shows the new view.
         st.rerun()
-    if st.session_state.get(keys.MAP_PLAYING, False):
-        current = st.session_state.get(keys.MAP_YEAR, base)
-        if current >= end:
-            st.session_state[keys.MAP_PLAYING] = False
+    now_playing = bool(st.session_state.get(keys.MAP_PLAYING)) and keys.MAP_PLAY_YEAR in st.session_state
+    if now_playing:
+        played = min(end, max(base - 1, st.session_state[keys.MAP_PLAY_YEAR]) + 1)
+        st.session_state[keys.MAP_PLAY_YEAR] = played
+        if played >= end:  # the last year: playing stops there, and the whole page shows it without a timer
+            _set_playing(False)
+            st.session_state.pop(keys.MAP_RERUN_PAGE, None)
             st.rerun()
-        st.session_state[keys.MAP_YEAR] = min(end, max(base, current) + 1)
     if keys.MAP_YEAR in st.session_state and not base <= st.session_state[keys.MAP_YEAR] <= end:
         st.session_state[keys.MAP_YEAR] = end
     ycol, bcol = st.columns([6, 1], vertical_alignment="bottom")
     with bcol:
-        now_playing = bool(st.session_state.get(keys.MAP_PLAYING))
         st.button(t("map.pause") if now_playing else t("map.play"), on_click=_set_playing, args=(not now_playing,),
                   icon=":material/pause:" if now_playing else ":material/play_arrow:",
                   key="play_button", width="stretch", disabled=base == end)
     with ycol:
-        if base < end:
+        if base < end and now_playing:
+            # No key: a new slider each year, which the browser cannot send back (see _set_playing).
+            year = st.slider(t("map.year"), min_value=base, max_value=end, value=played, disabled=True)
+        elif base < end:
             year = st.slider(t("map.year"), min_value=base, max_value=end,
                              value=None if keys.MAP_YEAR in st.session_state else end, key=keys.MAP_YEAR)
         else:

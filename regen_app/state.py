@@ -17,6 +17,7 @@ MAP_COLOUR = "colour"
 MAP_VIEW = "view"
 MAP_SELECTED = "enterprise"  # the open card; in the URL so a card can be linked to
 MAP_PLAYING = "_playing"
+MAP_PLAY_YEAR = "_play_year"  # the year shown while playing: written by the server only (pages/1_map.py)
 MAP_RERUN_PAGE = "_map_rerun_page"  # pressed inside the map fragment (Play/Pause, a new view): the whole page reruns
 
 # Explorer page

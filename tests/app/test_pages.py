@@ -122,10 +122,24 @@ def test_play_starts_from_the_first_year_and_pauses():
     assert at.slider(key="year").value == 2025
     at.button(key="play_button").click().run()
     assert at.session_state["_playing"] is True
-    assert at.slider(key="year").value in (2001, 2002)  # restarted from the first year, then one step
+    assert at.slider[0].value == 2001  # restarted from the first year
+    assert at.slider[0].disabled and at.slider[0].key is None  # the browser cannot send a playing year back
     assert at.button(key="play_button").label == i18n.t("map.pause", "en")
     at.button(key="play_button").click().run()
     assert at.session_state["_playing"] is False
+    assert at.slider(key="year").value == 2001  # paused where it was
+    assert at.button(key="play_button").label == i18n.t("map.play", "en")
+
+
+def test_play_stops_at_the_last_year():
+    at = open_page("map", {"year": "2023"})
+    at.button(key="play_button").click().run()
+    assert at.slider[0].value == 2024
+    at.session_state["_play_year"] = 2024
+    at.run()  # the timer's next step
+    assert at.session_state["_playing"] is False
+    assert at.slider(key="year").value == 2025
+    assert at.button(key="play_button").label == i18n.t("map.play", "en")
 
 
 def test_card_shows_enterprise():
