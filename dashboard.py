@@ -70,7 +70,7 @@ with left:
         plan = mapview.plan(points, lang=lang, country=country, everyone=everyone,
                             outlines=own.geojson if own is not None else None,
                             outline_bounds=own.bounds if own is not None else None)
-        fig = mapview.figure(plan, lang=lang, height=420, legend=False)
+        fig = maps.lighten(mapview.figure(plan, lang=lang, height=420, legend=False))
         with column:
             st.caption(i18n.label("country", country, lang))
             st.plotly_chart(fig, key=f"overview_map_{country}", config=maps.config(lang))

@@ -161,7 +161,7 @@ def map_section() -> None:
             st.caption(t("map.too_many", limit=i18n.number(POINT_LIMIT, lang)))
         if not plan.hexes:
             plan.points["place"] = place_labels(ctx, plan.points)
-        fig = mapview.figure(plan, lang=lang, colour_by=colour_by, height=MAP_HEIGHT)
+        fig = maps.lighten(mapview.figure(plan, lang=lang, colour_by=colour_by, height=MAP_HEIGHT))
         if plan.hexes:
             st.plotly_chart(fig, key="hex_map", config=MAP_CONFIG)
             st.caption(t("map.hex_note", res=plan.resolution))

@@ -456,7 +456,7 @@ def preview_map(frames: dict, boundaries: upload.BoundarySet | None) -> None:
     # no closer than a town, so that the coast and outlines show
     plan = mapview.plan(points, lang=lang, outlines=drawn, max_zoom=11,
                         outline_bounds=boundaries.result.bounds if drawn is not None else None)
-    fig = mapview.figure(plan, lang=lang, height=460)
+    fig = maps.lighten(mapview.figure(plan, lang=lang, height=460))
     st.plotly_chart(fig, key="preview_map", config=maps.config(lang))
     st.caption(t("upload.preview_map", n=i18n.number(len(points), lang)))
     for country, n in sorted(plan.elsewhere.items()):

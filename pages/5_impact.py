@@ -8,7 +8,7 @@ import streamlit as st
 
 from regen import basemap, charts, export, geo, i18n, impact, mapview, readings, survival
 from regen_app import state as keys
-from regen_app import urlstate
+from regen_app import maps, urlstate
 from regen_app.setup import area_name, literal, setup_page
 from regen_app.widgets import additionality_inputs, chart_or_table, money, share_metric, survival_table
 
@@ -209,9 +209,9 @@ else:  # the LM3 figure and map only for shares that add up (wages + suppliers â
             for currency, part in by_area.groupby("currency", sort=True):
                 view = geo.fit_view(part["lat"], part["lon"], width=700, height=420)
                 country = "JP" if currency == "JPY" else "GB"
-                fig = charts.area_value_map(part, value="local_value", lang=lang, view=view, height=420,
-                                            boundaries=mapview.outline_layers(view, country),
-                                            style=basemap.style(view, lang))
+                fig = maps.lighten(charts.area_value_map(part, value="local_value", lang=lang, view=view, height=420,
+                                                         boundaries=mapview.outline_layers(view, country),
+                                                         style=basemap.style(view, lang)))
                 table = part[["label", "turnover", "local_value", "currency"]]
                 chart_or_table(ctx, f"lm3_{currency}", fig, table,
                                reading=t("impact.lm3_map", currency=currency, year=year),

@@ -22,6 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -293,6 +297,69 @@ def style(view: dict, lang: str, *, width: int = 1100, height: int = 700) -> dic
                     "names": {"type": "geojson", "data": labels}},
         "layers": layers,
     }
+
+
+# --- Shapes as files ---------------------------------------------------------------------------
+
+# Sources at least this big (bytes of JSON) are worth a file of their own; smaller ones stay inline.
+BY_REFERENCE_MIN_BYTES = 4_000
+_written: OrderedDict[int, tuple[object, str]] = OrderedDict()  # id(data) → (data, file name)
+_written_lock = threading.Lock()
+_WRITTEN_MAX = 512
+
+
+def _file_for(data: object, folder: Path) -> str | None:
+    """The name of the file in ``folder`` that holds ``data`` as GeoJSON (written once per process;
+    the name is a digest of the content, so processes sharing ``folder`` agree), or None if it is
+    too small to be worth a file."""
+    key = id(data)
+    with _written_lock:
+        hit = _written.get(key)
+        if hit is not None and hit[0] is data:
+            _written.move_to_end(key)
+            return hit[1]
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    if len(text) < BY_REFERENCE_MIN_BYTES:
+        name = None
+    else:
+        raw = text.encode("utf-8")
+        name = hashlib.sha256(raw).hexdigest()[:24] + ".geojson"
+        path = folder / name
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            # a temporary file then a rename: a reader (or another process) never sees half a file
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".part-")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(raw)
+                os.chmod(temporary, 0o644)
+                os.replace(temporary, path)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+    with _written_lock:
+        _written[key] = (data, name)  # keeps ``data`` alive, so its id is not reused while listed
+        while len(_written) > _WRITTEN_MAX:
+            _written.popitem(last=False)
+    return name
+
+
+def by_reference(style: dict, folder: Path, url: str, *, keep_inline: tuple[str, ...] = ()) -> dict:
+    """``style`` with its big GeoJSON sources moved into files in ``folder``, which the browser fetches
+    from ``url`` + file name (and caches, so a map that changes year or page does not carry its coast
+    again). Sources named in ``keep_inline`` (e.g. an analyst's own areas, which must not be served to
+    anyone with the address) and small ones stay in the style. If ``folder`` cannot be written, the
+    style is returned as it was: the map is heavier, never broken."""
+    sources = {}
+    try:
+        for name, source in style["sources"].items():
+            data = source.get("data")
+            file = (None if name in keep_inline or not isinstance(data, dict)
+                    else _file_for(data, folder))
+            sources[name] = {**source, "data": url + file} if file else source
+    except OSError:
+        return style
+    return {**style, "sources": sources}
 
 
 # Code points MapLibre draws itself with the browser's own font (its ``localIdeographFontFamily``,

@@ -178,6 +178,7 @@ def boundary_layers(boundaries: list[dict], outlines: dict | None = None) -> lis
 
 
 OWN_OUTLINES_LAYER = "own-outlines"  # the id of an analyst's outlines in a map's style
+OWN_OUTLINES_SOURCE = "own"  # … and of their source (never served as a file: see basemap.by_reference)
 
 
 def with_outlines(style: dict, boundaries: list[dict], outlines: dict | None = None) -> dict:
@@ -191,8 +192,8 @@ def with_outlines(style: dict, boundaries: list[dict], outlines: dict | None = N
         extra.append({"id": f"outline-{i}", "type": "line", "source": f"outline{i}",
                       "paint": {"line-color": OUTLINE, "line-width": 0.8 if i == 0 else 0.6}})
     if outlines is not None:
-        sources["own"] = {"type": "geojson", "data": _SharedGeoJSON(outlines)}
-        extra.append({"id": OWN_OUTLINES_LAYER, "type": "line", "source": "own",
+        sources[OWN_OUTLINES_SOURCE] = {"type": "geojson", "data": _SharedGeoJSON(outlines)}
+        extra.append({"id": OWN_OUTLINES_LAYER, "type": "line", "source": OWN_OUTLINES_SOURCE,
                       "paint": {"line-color": OWN_OUTLINE, "line-width": OWN_OUTLINE_WIDTH}})
     layers = list(style["layers"])
     at = next((i for i, layer in enumerate(layers) if layer.get("type") == "symbol"), len(layers))

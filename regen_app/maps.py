@@ -5,6 +5,10 @@ and the chart configuration.
   gestures* are switched on, so one finger (or the mouse wheel) scrolls the page, and two fingers (or
   Ctrl/⌘ + wheel) move and zoom the map, with a hint in the interface language. Plotly does not
   expose that option, so a small script turns it on for each map once it is drawn.
+* **Shapes as files.** Coast, land, rivers, names and the built-in outlines are most of a map's
+  bytes (0.7–0.8 MB for a whole country). :func:`lighten` moves them out of the figure into files
+  under ``static/geo/`` that the app serves itself (``server.enableStaticServing``), named by their
+  content, so the browser fetches each once and a new year, view or page sends only the points.
 * **Card on phones.** On a narrow screen the map's columns stack and the card would open below the
   map and its legend, off screen: there it becomes a sheet fixed to the bottom of the screen.
 """
@@ -12,10 +16,12 @@ and the chart configuration.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from regen import i18n
+from regen import basemap, charts, i18n
 from regen_app.widgets import plotly_config
 
 # The card (a container keyed "enterprise_card", see regen_app.cards) as a bottom sheet on phones.
@@ -53,6 +59,23 @@ _SCRIPT = """
 })();
 </script>
 """
+
+
+# Served at app/static/geo/ (Streamlit serves the ``static`` folder beside dashboard.py); the URL is
+# relative to the page, so it works under any base URL, as the glyphs' does.
+SHAPES_DIR = Path(__file__).resolve().parent.parent / "static" / "geo"
+SHAPES_URL = "app/static/geo/"
+
+
+def lighten(fig: go.Figure) -> go.Figure:
+    """``fig`` with its map's big built-in shapes as files the browser fetches and caches
+    (:func:`regen.basemap.by_reference`). An analyst's own outlines stay in the figure: only those
+    who may see the dataset get them."""
+    style = fig.layout.map.style
+    if isinstance(style, dict) and "sources" in style:
+        fig.update_layout(map_style=basemap.by_reference(style, SHAPES_DIR, SHAPES_URL,
+                                                         keep_inline=(charts.OWN_OUTLINES_SOURCE,)))
+    return fig
 
 
 def config(lang: str, **extra) -> dict:

@@ -11,6 +11,7 @@ import html
 import logging
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import streamlit as st
@@ -68,6 +69,12 @@ class Context:
     @property
     def years(self) -> tuple[int, int]:
         return self.filters.years(self.panel.years)
+
+    @cached_property
+    def area_names(self) -> dict[str, str]:
+        """Area code → name in the visitor's language, looked up once per page run (pages name areas
+        row by row; each cached look-up hashes and copies every area's name)."""
+        return _area_names(self.dataset, self.lang)
 
 
 def current_language() -> str:
@@ -290,7 +297,7 @@ def _area_names(ds: Dataset, lang: str) -> dict[str, str]:
 
 
 def area_name(ctx: Context, code: str) -> str:
-    return _area_names(ctx.dataset, ctx.lang).get(code, code)
+    return ctx.area_names.get(code, code)
 
 
 def place_label(ctx: Context, ward: object, area: str, region: str) -> str:
@@ -306,7 +313,7 @@ def place_labels(ctx: Context, frame) -> "pd.Series":
     distinct area and region rather than per row."""
     import pandas as pd
 
-    areas = {**_area_names(ctx.dataset, ctx.lang), "unknown": ""}  # a part not known is left out
+    areas = {**ctx.area_names, "unknown": ""}  # a part not known is left out
     area = frame["area"].astype(str)
     area = area.map({a: areas.get(a, a) for a in area.unique()})
     region = frame["region"].astype(str)

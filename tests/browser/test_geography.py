@@ -50,6 +50,28 @@ def test_kashiwazaki_in_japanese_shows_its_coast_and_name(page, server):
     assert page.blocked == []
 
 
+def test_a_whole_country_map_gets_its_shapes_from_the_app_as_files_and_draws_them(page, server):
+    """The coast, land, names and outlines of Japan are 0.7 MB: the figure names files the app serves
+    (fetched once, then cached by the browser), and MapLibre draws them with the network blocked."""
+    goto(page, server, "map", "view=japan&lang=ja")
+    wait_for_map(page)
+    sources = page.evaluate(
+        """() => {
+            const gd = [...document.querySelectorAll('.js-plotly-plot')].filter(g => g._fullLayout && g._fullLayout.map)[0];
+            const s = gd.layout.map.style.sources;
+            return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, typeof v.data === 'string' ? v.data : null]));
+        }""")
+    for name in ("land", "coast", "names", "outline0", "outline1"):
+        assert (sources[name] or "").startswith("app/static/geo/"), sources
+    for _ in range(60):  # the files arrive after the figure
+        drawn = rendered(page, ["land", "coast", "outline"])
+        if all(drawn.values()):
+            break
+        page.wait_for_timeout(500)
+    assert drawn["land"] and drawn["coast"] and drawn["outline"], {k: len(v) for k, v in drawn.items()}
+    assert page.blocked == []
+
+
 def zoom_and_spread(page, index: int = 0) -> dict:
     """The map's zoom and how much of its width and height the drawn enterprises span."""
     return page.evaluate(

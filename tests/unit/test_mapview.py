@@ -188,3 +188,43 @@ def test_outlines_are_drawn_by_the_style_itself_under_the_names(sample):
     own_layer = style["layers"][ids.index(charts.OWN_OUTLINES_LAYER)]
     assert own_layer["paint"] == {"line-color": charts.OWN_OUTLINE, "line-width": charts.OWN_OUTLINE_WIDTH}
     assert style["sources"][own_layer["source"]]["data"]["features"][0]["id"] == "W1"
+
+
+def test_big_built_in_shapes_go_to_files_the_browser_caches_and_own_outlines_stay(sample, tmp_path):
+    """A whole-country map carried 0.7–0.8 MB of coast, land and outlines in every figure; by reference
+    it carries addresses of files named by their content, written once, and the analyst's areas inline."""
+    _panel, _mask, points = sample
+    big = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": f"W{i}", "properties": {},
+         "geometry": {"type": "Point", "coordinates": [-1.4 + i / 1e4, 54.9]}} for i in range(200)]}
+    plan = mapview.plan(points, lang="en", view_key="britain", outlines=big, outline_bounds=(-1.5, 54.8, -1.3, 55.0))
+    fig = mapview.figure(plan, lang="en")
+    style = fig.layout.map.style
+    light = basemap.by_reference(style, tmp_path / "geo", "app/static/geo/", keep_inline=(charts.OWN_OUTLINES_SOURCE,))
+    assert light["layers"] == style["layers"] and light["glyphs"] == style["glyphs"]
+    moved = {name: source["data"] for name, source in light["sources"].items() if isinstance(source["data"], str)}
+    assert {"land", "coast", "outline0"} <= set(moved)
+    assert light["sources"][charts.OWN_OUTLINES_SOURCE]["data"] == big  # never served to anyone with the address
+    for name, address in moved.items():
+        assert address.startswith("app/static/geo/") and address.endswith(".geojson")
+        on_disk = json.loads((tmp_path / "geo" / address.rsplit("/", 1)[1]).read_text(encoding="utf-8"))
+        assert on_disk == style["sources"][name]["data"]  # the same shapes, as the browser gets them
+    for name, source in light["sources"].items():  # what stays inline is small or the analyst's
+        if name not in moved and name != charts.OWN_OUTLINES_SOURCE:
+            assert len(json.dumps(source["data"])) < basemap.BY_REFERENCE_MIN_BYTES
+    heavy = len(pio.to_json(fig, validate=False))
+    fig.update_layout(map_style=light)
+    assert len(pio.to_json(fig, validate=False)) < heavy / 5
+    # the same shapes again (another process, a later run): the same names, nothing half-written left
+    assert basemap.by_reference(style, tmp_path / "geo", "app/static/geo/")["sources"]["land"] == light["sources"]["land"]
+    assert not list((tmp_path / "geo").glob(".part-*"))
+
+
+def test_shapes_stay_inline_when_their_folder_cannot_be_written(sample, tmp_path):
+    _panel, _mask, points = sample
+    plan = mapview.plan(points, lang="ja", view_key="japan")
+    style = mapview.figure(plan, lang="ja").layout.map.style
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    basemap._written.clear()  # as a fresh process would
+    assert basemap.by_reference(style, blocked / "geo", "app/static/geo/") is style  # heavier, never broken
