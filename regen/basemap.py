@@ -59,6 +59,9 @@ COUNTRIES: dict[str, tuple[float, float, float, float]] = {
 }
 # Level of detail by zoom: below 5.5 level 0, below 7.5 level 1, below 10 level 2, then level 3.
 LEVEL_ZOOMS: tuple[float, ...] = (5.5, 7.5, 10.0)
+# Decimals of the coordinates sent, by level: about a tenth of the level's simplification (0.02°,
+# 0.005°, 0.001°, 0.0001°); more would be bytes that draw nothing.
+PRECISION: tuple[int, ...] = (3, 3, 4, 5)
 # Below this zoom the (coarser) built-in country outlines are drawn too; above it they would not
 # follow the detailed coast.
 OUTLINE_MAX_ZOOM = 8.0
@@ -175,8 +178,10 @@ def _shapes(level: int, bounds: tuple[float, float, float, float]) -> dict[str, 
         if level > 0:
             whole = COUNTRIES[country]
             coarse += _outside(_clip("land", country, 0, whole), bounds)
-    return {"land": _collection(land), "coast": _collection(_coast(land, bounds)), "water": _collection(water),
-            "rivers": _collection(rivers, ranks=ranks), "land_beyond": _collection(coarse, precision=3)}
+    digits = PRECISION[level]
+    return {"land": _collection(land, digits), "coast": _collection(_coast(land, bounds), digits),
+            "water": _collection(water, digits), "rivers": _collection(rivers, digits, ranks=ranks),
+            "land_beyond": _collection(coarse, precision=3)}
 
 
 def _rounded_bounds(bounds: tuple[float, float, float, float], level: int) -> tuple[float, float, float, float]:

@@ -141,17 +141,19 @@ def plan(points: pd.DataFrame, *, lang: str = "en", view_key: str = "auto", mode
 
 
 def boundaries(plan: MapPlan) -> list[dict]:
-    """The built-in outlines a map draws over the land: country outlines while zoomed out, and the
-    prefectures of Japan (their coasts are coarse, so not when zoomed in to a town)."""
+    """The built-in borders a map draws over the land: borders between countries while zoomed out, and
+    between the prefectures of Japan (their lines are coarse, so not when zoomed in to a town)."""
     return outline_layers(plan.view, plan.country)
 
 
 def outline_layers(view: dict, country: str) -> list[dict]:
-    """:func:`boundaries` for any map at ``view`` in ``country`` (e.g. the Impact page's areas)."""
+    """:func:`boundaries` for any map at ``view`` in ``country`` (e.g. the Impact page's areas). Only
+    the lines where two areas meet: the coast is the basemap's own, finer, line, and the whole outlines
+    were most of a whole-country map's shapes."""
     zoom = float(view["zoom"])
-    layers = [geo.load_boundaries("countries")] if zoom < basemap.OUTLINE_MAX_ZOOM else []
+    layers = [geo.inner_borders("countries")] if zoom < basemap.OUTLINE_MAX_ZOOM else []
     if country == "JP" and zoom < 10:
-        layers.append(geo.load_boundaries("jp_prefectures"))
+        layers.append(geo.inner_borders("jp_prefectures"))
     return layers
 
 

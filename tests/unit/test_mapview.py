@@ -122,13 +122,37 @@ def test_hendon_names_sunderland_and_its_wards_in_both_languages(sample):
         assert "ward" in kinds
 
 
-def test_coarse_country_outlines_only_when_zoomed_out(sample):
+def test_coarse_country_borders_only_when_zoomed_out(sample):
     _panel, _mask, points = sample
     far = mapview.plan(points, lang="en", view_key="britain")
     near = mapview.plan(points, lang="en", view_key="hendon")
-    assert geo.load_boundaries("countries") in mapview.boundaries(far)
+    assert geo.inner_borders("countries") in mapview.boundaries(far)
     assert mapview.boundaries(near) == []
-    assert geo.load_boundaries("jp_prefectures") in mapview.boundaries(mapview.plan(points, lang="ja"))
+    assert geo.inner_borders("jp_prefectures") in mapview.boundaries(mapview.plan(points, lang="ja"))
+
+
+def _lines(collection: dict):
+    import shapely
+    from shapely.geometry import shape
+
+    return shapely.union_all([shape(f["geometry"]) for f in collection["features"]])
+
+
+def test_built_in_borders_are_where_areas_meet_not_the_coast():
+    """The basemap draws the coast; the outlines add only land borders, a fraction of their size."""
+    import shapely
+
+    countries = _lines(geo.inner_borders("countries"))
+    assert countries.geom_type in ("LineString", "MultiLineString")
+    assert shapely.distance(countries, shapely.Point(-7.3, 54.3)) < 0.15  # Northern Ireland and Ireland
+    assert shapely.distance(countries, shapely.Point(-1.35, 54.9)) > 1.0  # Sunderland's coast: no line
+    assert shapely.distance(countries, shapely.Point(138.9, 37.5)) > 1.0  # nor Niigata's (no land border)
+    prefectures = _lines(geo.inner_borders("jp_prefectures"))
+    # Niigata meets Nagano inland, and its coast at Kashiwazaki carries no border
+    assert shapely.distance(prefectures, shapely.Point(138.55, 36.95)) < 0.2
+    assert shapely.distance(prefectures, shapely.Point(138.56, 37.37)) > 0.1
+    for name in ("countries", "jp_prefectures"):
+        assert len(json.dumps(geo.inner_borders(name))) < len(json.dumps(geo.load_boundaries(name))) / 3
 
 
 def test_level_of_detail_follows_the_zoom():
@@ -203,7 +227,7 @@ def test_big_built_in_shapes_go_to_files_the_browser_caches_and_own_outlines_sta
     light = basemap.by_reference(style, tmp_path / "geo", "app/static/geo/", keep_inline=(charts.OWN_OUTLINES_SOURCE,))
     assert light["layers"] == style["layers"] and light["glyphs"] == style["glyphs"]
     moved = {name: source["data"] for name, source in light["sources"].items() if isinstance(source["data"], str)}
-    assert {"land", "coast", "outline0"} <= set(moved)
+    assert {"land", "coast", "names"} <= set(moved)
     assert light["sources"][charts.OWN_OUTLINES_SOURCE]["data"] == big  # never served to anyone with the address
     for name, address in moved.items():
         assert address.startswith("app/static/geo/") and address.endswith(".geojson")
