@@ -4,7 +4,9 @@ Two servers run side by side, each ``streamlit run`` on a free loopback port fro
 folder (so both read its ``.streamlit/config.toml``: websocket compression on, viewer toolbar):
 
 * **bare**: ``benchmarks/bare_map_page.py``, a title and one ``px.scatter_map`` of 50 points on
-  ``white-bg`` with an explicit centre and zoom (nothing of Regen Atlas);
+  ``white-bg`` with an explicit centre and zoom (nothing of Regen Atlas); **bare geo**, the same page
+  over the app's own geography at the Map page's first English view (``?geography=1``): the cost of
+  the land, coast, rivers, names and borders with none of the app's page around them;
 * **app**: ``dashboard.py`` with the built-in sample (its store a SQLite file in a temporary folder);
   pages ``/`` (Overview), ``/map``, ``/impact``, ``/compare``, ``/scenario``, ``/explorer`` in English
   and ``/map?lang=ja``.
@@ -70,6 +72,7 @@ import base64
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -92,6 +95,7 @@ TARGET = 1.2  # every page's first chart within this many times the bare page's 
 # (label, server, path with query)
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("bare", "bare", "/"),
+    ("bare geo", "bare", "/?geography=1"),  # the bare page over the app's own geography: its cost alone
     ("overview", "app", "/"),
     ("map", "app", "/map"),
     ("impact", "app", "/impact"),
@@ -634,7 +638,14 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(header), flush=True)
     visits: dict[str, list[Visit]] = {label: [] for label, _, _ in pages}
     with tempfile.TemporaryDirectory(prefix="bench_first_chart_") as folder:
-        servers = {"bare": Server(str(HERE / "bare_map_page.py"), Path(folder)),
+        # The bare page runs from a copy beside a link to the app's static/ folder, which Streamlit
+        # serves from beside the main script: its ?geography=1 variant needs the glyphs and shapes.
+        bare_dir = Path(folder) / "bare"
+        bare_dir.mkdir()
+        shutil.copy(HERE / "bare_map_page.py", bare_dir / "bare_map_page.py")
+        (bare_dir / "static").symlink_to((args.app_dir or ROOT) / "static", target_is_directory=True)
+        os.environ.setdefault("REGEN_ROOT", str(args.app_dir or ROOT))
+        servers = {"bare": Server(str(bare_dir / "bare_map_page.py"), Path(folder)),
                    "app": Server("dashboard.py", Path(folder), args.app_dir)}
         try:
             with sync_playwright() as pw:
