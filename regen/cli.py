@@ -758,6 +758,50 @@ def validate_cmd(file: Path, kind: str | None, as_json: bool, postcodes_file: Pa
     sys.exit(code)
 
 
+# ---- Stories: the Present page's slides ----------------------------------------------------------
+
+@cli.group("story")
+def story_group() -> None:
+    """Stories for the Present page: slides of the app's views with words in English and Japanese."""
+
+
+@story_group.command("list")
+@click.option("--folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder of story files (default: data/stories).")
+@click.option("--lang", type=click.Choice(("en", "ja")), default="en", show_default=True)
+def story_list(folder: Path | None, lang: str) -> None:
+    """The stories there are: id, number of slides and title; broken files named with their problems."""
+    from regen import story
+
+    found = story.find(folder or story.STORIES_DIR)
+    for item in found.stories:
+        click.echo(f"{item.id}\t{len(item.slides)} slides\t{item.title(lang)}")
+    for err in found.errors:
+        click.echo(f"error: {err}", err=True)
+    if not found.stories and not found.errors:
+        click.echo("no stories found", err=True)
+    sys.exit(1 if found.errors else 0)
+
+
+@story_group.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def story_check(files: tuple[Path, ...]) -> None:
+    """Check story files (YAML) against the story format: one line per problem, exit 1 if any."""
+    from regen import story
+
+    bad = 0
+    for path in files:
+        try:
+            item = story.read(path)
+        except story.StoryError as err:
+            bad += 1
+            for problem in err.problems:
+                click.echo(f"{path}: {problem}", err=True)
+            continue
+        click.echo(f"{path}: ok ({item.id}, {len(item.slides)} slides)")
+    sys.exit(1 if bad else 0)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
