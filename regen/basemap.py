@@ -308,7 +308,7 @@ def style(view: dict, lang: str, *, width: int = 1100, height: int = 700) -> dic
 
 # Sources at least this big (bytes of JSON) are worth a file of their own; smaller ones stay inline.
 BY_REFERENCE_MIN_BYTES = 4_000
-_written: OrderedDict[int, tuple[object, str]] = OrderedDict()  # id(data) → (data, file name)
+_written: OrderedDict[tuple[int, str], tuple[object, str | None]] = OrderedDict()  # (id(data), folder) → (data, file)
 _written_lock = threading.Lock()
 _WRITTEN_MAX = 512
 
@@ -317,12 +317,16 @@ def _file_for(data: object, folder: Path) -> str | None:
     """The name of the file in ``folder`` that holds ``data`` as GeoJSON (written once per process;
     the name is a digest of the content, so processes sharing ``folder`` agree), or None if it is
     too small to be worth a file."""
-    key = id(data)
+    key = (id(data), str(folder))
     with _written_lock:
         hit = _written.get(key)
-        if hit is not None and hit[0] is data:
-            _written.move_to_end(key)
-            return hit[1]
+    # the same shapes written to this folder before (and still there: a folder cleaned meanwhile is
+    # written again, never a map whose shapes are missing)
+    if hit is not None and hit[0] is data and (hit[1] is None or (folder / hit[1]).exists()):
+        with _written_lock:
+            if key in _written:
+                _written.move_to_end(key)
+        return hit[1]
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     if len(text) < BY_REFERENCE_MIN_BYTES:
         name = None

@@ -73,6 +73,9 @@ def test_phone_sidebar_collapsed_on_load_and_after_a_page_change(browser, server
         assert sidebar_state(page) == ("true", 0.0)  # the page is readable on arrival
         page.get_by_test_id("stExpandSidebarButton").click()
         page.wait_for_function("() => document.querySelector('[data-testid=stSidebar]').dataset.collapsed === 'false'")
+        # ... and on screen once the sidebar has slid in (its opening is animated)
+        page.wait_for_function("""() => { const r = document.querySelector('[data-testid=stSidebar]').getBoundingClientRect();
+                                          return r.x + r.width > 250; }""", timeout=10_000)
         assert sidebar_state(page)[1] > 250  # the menu is reachable ...
         page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').filter(
             has_text=i18n.t("nav.explorer", "ja")).click()
@@ -136,7 +139,8 @@ def test_filter_dropdown_has_no_english_select_all(browser, server):
         box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
         box.locator('[role="combobox"], input').first.click()
         options = page.get_by_role("option")
-        options.first.wait_for(timeout=10_000)
+        for country in ("JP", "GB"):  # the list is drawn in full (not only its first option)
+            options.filter(has_text=i18n.t(f"country.{country}", "ja")).first.wait_for(timeout=10_000)
         texts = [t.strip() for t in options.all_inner_texts()]
         assert i18n.t("country.JP", "ja") in texts and i18n.t("country.GB", "ja") in texts
         assert not any("Select" in t for t in texts), texts

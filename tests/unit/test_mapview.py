@@ -242,6 +242,13 @@ def test_big_built_in_shapes_go_to_files_the_browser_caches_and_own_outlines_sta
     # the same shapes again (another process, a later run): the same names, nothing half-written left
     assert basemap.by_reference(style, tmp_path / "geo", "app/static/geo/")["sources"]["land"] == light["sources"]["land"]
     assert not list((tmp_path / "geo").glob(".part-*"))
+    # another folder (another app, a test) gets its own files; a file removed meanwhile is written again
+    other = basemap.by_reference(style, tmp_path / "other", "app/static/geo/")
+    land = tmp_path / "other" / other["sources"]["land"]["data"].rsplit("/", 1)[1]
+    assert land.exists()
+    land.unlink()
+    basemap.by_reference(style, tmp_path / "other", "app/static/geo/")
+    assert land.exists()
 
 
 def test_shapes_stay_inline_when_their_folder_cannot_be_written(sample, tmp_path):
@@ -250,5 +257,4 @@ def test_shapes_stay_inline_when_their_folder_cannot_be_written(sample, tmp_path
     style = mapview.figure(plan, lang="ja").layout.map.style
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
-    basemap._written.clear()  # as a fresh process would
     assert basemap.by_reference(style, blocked / "geo", "app/static/geo/") is style  # heavier, never broken
