@@ -215,8 +215,15 @@ _CLOSE_AFTER_MENU_TAP = """<script>
     const link = event.target instanceof Element &&
       event.target.closest('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]');
     if (!link || window.innerWidth > 768) return;
-    const close = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    if (close) close.click();
+    // Closed now, and again while the new page is drawn: a click on the close button during the page
+    // change can be lost, and the new page would open under the sidebar.
+    const close = () => {
+      const sidebar = document.querySelector('[data-testid="stSidebar"]');
+      const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (sidebar && sidebar.dataset.collapsed === "false" && button) button.click();
+    };
+    close();
+    [300, 800, 1500].forEach((ms) => setTimeout(close, ms));
   });
 })();
 </script>"""
