@@ -48,8 +48,10 @@ def test_japanese_browser_gets_japanese_on_a_first_visit(browser, server):
         open_(page, server)
         assert h1(page) == i18n.t("overview.title", "ja")
         assert page.title() == f"{i18n.t('nav.overview', 'ja')} · {i18n.t('app.title', 'ja')}"
-        menu = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').all_inner_texts()
-        labels = [m.strip().splitlines()[-1] for m in menu]  # the text after the icon's name
+        links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+        links.nth(2).wait_for(timeout=20_000)  # drawn once the sidebar's run has reached the menu
+        wait_for_app(page)
+        labels = [m.strip().splitlines()[-1] for m in links.all_inner_texts()]  # the text after the icon's name
         assert labels[:3] == [i18n.t(f"nav.{k}", "ja") for k in ("overview", "map", "impact")]
         assert "lang=ja" in page.url  # a copied link keeps the language
         assert page.blocked == []
