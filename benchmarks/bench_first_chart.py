@@ -84,7 +84,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlparse
 
-from servers import LoggedServer
+from servers import LoggedServer, processes, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
@@ -159,35 +159,6 @@ class Server(LoggedServer):
         super().__init__(script, folder, app_dir)
 
 
-def _cpu_by_process() -> dict[int, tuple[int, float]]:
-    """Every process: pid → (parent pid, its own CPU seconds: user + system, not its reaped children's, which
-    would add a closed context's renderer to the next visit)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:  # ended meanwhile
-                continue
-            out[int(entry.name)] = (int(fields[1]), sum(map(int, fields[11:13])) / tick)
-    return out
-
-
-def _descendants(processes: dict[int, tuple[int, float]], root: int) -> set[int]:
-    children: dict[int, list[int]] = {}
-    for pid, (parent, _) in processes.items():
-        children.setdefault(parent, []).append(pid)
-    found, todo = set(), [root]
-    while todo:
-        pid = todo.pop()
-        if pid in processes and pid not in found:
-            found.add(pid)
-            todo += children.get(pid, [])
-    return found
-
-
 class CpuMeter:
     """CPU seconds used by the browser (every process this benchmark started other than the servers) and by
     the servers (each with its children) between ``start`` and ``stop``: work done, less sensitive to the
@@ -203,9 +174,9 @@ class CpuMeter:
         (renderers at nice 5, the GPU process at -8), so on a busy machine the page would otherwise run
         at a lower priority than the servers and than other people's work."""
         target = os.getpriority(os.PRIO_PROCESS, 0)
-        processes = _cpu_by_process()
-        servers = set().union(*(_descendants(processes, pid) for pid in self.servers))
-        for pid in _descendants(processes, os.getpid()) - servers - {os.getpid()}:
+        table = processes()
+        servers = set().union(*(tree(table, pid) for pid in self.servers))
+        for pid in tree(table, os.getpid()) - servers - {os.getpid()}:
             try:
                 for task in os.listdir(f"/proc/{pid}/task"):
                     if os.getpriority(os.PRIO_PROCESS, int(task)) != target:
@@ -232,10 +203,11 @@ class CpuMeter:
         return out
 
     def sample(self) -> tuple[dict[int, float], dict[int, float]]:
-        processes = _cpu_by_process()
-        server_pids = set().union(*(_descendants(processes, pid) for pid in self.servers))
-        mine = _descendants(processes, os.getpid()) - server_pids - {os.getpid()}
-        return ({p: processes[p][1] for p in mine}, {p: processes[p][1] for p in server_pids})
+        # own CPU only: a reaped child's would add a closed context's renderer to the next visit
+        table = processes()
+        server_pids = set().union(*(tree(table, pid) for pid in self.servers))
+        mine = tree(table, os.getpid()) - server_pids - {os.getpid()}
+        return ({p: table[p].cpu for p in mine}, {p: table[p].cpu for p in server_pids})
 
     @staticmethod
     def used(before: dict[int, float], after: dict[int, float]) -> float:

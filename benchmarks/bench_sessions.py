@@ -64,7 +64,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 from bench_ingest import make_enterprises_csv
-from servers import LoggedServer
+from servers import LoggedServer, processes, tree
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -119,35 +119,6 @@ class Server(LoggedServer):
         super().__init__("dashboard.py", folder, app_dir, env=env, timeout=60)
 
 
-def _processes() -> dict[int, tuple[int, float, float]]:
-    """Every process: pid → (parent pid, CPU seconds with its reaped children's, RSS in MB)."""
-    tick, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
-    out = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-            except OSError:  # ended meanwhile
-                continue
-            out[int(entry.name)] = (int(fields[1]), sum(map(int, fields[11:15])) / tick, int(fields[21]) * page / 2**20)
-    return out
-
-
-def _tree(processes: dict, root: int) -> set[int]:
-    """``root`` and its descendants."""
-    children: dict[int, list[int]] = {}
-    for pid, (parent, _, _) in processes.items():
-        children.setdefault(parent, []).append(pid)
-    found, todo = set(), [root]
-    while todo:
-        pid = todo.pop()
-        if pid in processes and pid not in found:
-            found.add(pid)
-            todo += children.get(pid, [])
-    return found
-
-
 def peak_rss_mb(pid: int) -> float:
     """Largest resident memory process ``pid`` has had (VmHWM), in MB."""
     with open(f"/proc/{pid}/status") as handle:
@@ -170,11 +141,11 @@ class Sampler(threading.Thread):
     def run(self) -> None:
         self.prober.start()
         while not self.stopping.is_set():
-            processes = _processes()
-            server = _tree(processes, self.pid)
-            others = _tree(processes, os.getpid()) - server - {os.getpid()}
-            self.samples.append((time.perf_counter(), sum(processes[p][1] for p in server),
-                                 sum(processes[p][2] for p in server), {p: processes[p][1] for p in others}))
+            table = processes()
+            server = tree(table, self.pid)
+            others = tree(table, os.getpid()) - server - {os.getpid()}
+            self.samples.append((time.perf_counter(), sum(table[p].cpu_with_children for p in server),
+                                 sum(table[p].rss_mb for p in server), {p: table[p].cpu_with_children for p in others}))
             self.stopping.wait(0.1)
 
     def _probe(self) -> None:

@@ -1,7 +1,8 @@
 """A Streamlit server for browser benchmarks: ``streamlit run SCRIPT`` on a free loopback port, with
 every script run logged (session, start and end on the monotonic clock, CPU time of the script thread)
-to a JSON-lines file, without touching the page's code. Used by ``bench_sessions.py`` and
-``bench_first_chart.py``."""
+to a JSON-lines file, without touching the page's code; and the machine's process table
+(:func:`processes`, :func:`tree`) to tell the servers' CPU and memory from the browser's. Used by
+``bench_sessions.py`` and ``bench_first_chart.py``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 # ``streamlit run`` with every script run logged to argv[1]. Run with ``python -c SERVE LOG run …``.
@@ -91,3 +93,41 @@ class LoggedServer:
         out = self.output()
         self.log.close()
         return out
+
+
+@dataclass(frozen=True)
+class Proc:
+    parent: int
+    cpu: float  # its own CPU seconds (user + system), not its reaped children's
+    cpu_with_children: float  # with its reaped children's
+    rss_mb: float
+
+
+def processes() -> dict[int, Proc]:
+    """Every process of this machine, read from /proc: pid → :class:`Proc`."""
+    tick, page = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
+    out = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+            out[int(entry.name)] = Proc(int(fields[1]), sum(map(int, fields[11:13])) / tick,
+                                        sum(map(int, fields[11:15])) / tick, int(fields[21]) * page / 2**20)
+    return out
+
+
+def tree(table: dict[int, Proc], root: int) -> set[int]:
+    """``root`` and its descendants in ``table`` (from :func:`processes`)."""
+    children: dict[int, list[int]] = {}
+    for pid, proc in table.items():
+        children.setdefault(proc.parent, []).append(pid)
+    found, todo = set(), [root]
+    while todo:
+        pid = todo.pop()
+        if pid in table and pid not in found:
+            found.add(pid)
+            todo += children.get(pid, [])
+    return found
